@@ -1,0 +1,19 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A Personalify user, stored in the seed's ``users`` table.
+
+    ``id``, ``spotify_id`` and ``display_name`` are the seed's columns; the rest is what
+    Django's auth needs. Staff accounts made with createsuperuser have no Spotify id.
+    """
+
+    spotify_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
+    display_name = models.CharField(max_length=255, blank=True, default="")
+
+    class Meta:
+        db_table = "users"
+
+    def __str__(self) -> str:
+        return self.display_name or self.spotify_id or self.username

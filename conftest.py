@@ -1,0 +1,101 @@
+"""Shared test fixtures: real PostgreSQL, Redis and MongoDB-wire server; fake outside HTTP.
+
+Nothing here mocks a data store. A missing service stops the run with how to start it.
+"""
+
+from __future__ import annotations
+
+import os
+
+import psycopg
+import pytest
+import redis
+from django.conf import settings
+
+from music.history import history_client_reset
+from personalify.testing.fakehttp import FakeHTTPServer
+from personalify.testing.mongo import LocalMongo
+
+START_HINTS = {
+    "postgres": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
+    "redis": 'redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" '
+    "--appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log",
+}
+
+
+def pytest_sessionstart(session):
+    db = settings.DATABASES["default"]
+    try:
+        psycopg.connect(
+            host=db.get("HOST") or "127.0.0.1",
+            port=db.get("PORT") or 5432,
+            user=db.get("USER"),
+            password=db.get("PASSWORD") or None,
+            dbname="postgres",
+            connect_timeout=3,
+        ).close()
+    except psycopg.Error as exc:
+        pytest.exit(
+            f"PostgreSQL is not reachable at {db.get('HOST')}:{db.get('PORT')} ({exc}).\n"
+            f"Start it with: {START_HINTS['postgres']}\n(or set TEST_DATABASE_URL)",
+            returncode=1,
+        )
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        pytest.exit(
+            f"Redis is not reachable at {settings.REDIS_URL} ({exc}).\n"
+            f"Start it with: {START_HINTS['redis']}\n(or set TEST_REDIS_URL)",
+            returncode=1,
+        )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def mongo_server():
+    """The session's MongoDB-wire server: MONGO_URI if given, else our own SecantusDB."""
+    external = os.environ.get("MONGO_URI")
+    server = None
+    if external:
+        uri = external
+    else:
+        try:
+            server = LocalMongo().start()
+        except (RuntimeError, OSError) as exc:
+            pytest.fail(
+                f"Could not start SecantusDB ({exc}). Install the dev requirements "
+                "(`make test` does) or set MONGO_URI to a running MongoDB.",
+                pytrace=False,
+            )
+        uri = server.uri
+    settings.MONGO_URI = uri
+    history_client_reset()
+    yield uri
+    history_client_reset()
+    if server:
+        server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clean_stores(mongo_server):
+    """Each test starts with an empty cache and an empty history database."""
+    from pymongo import MongoClient
+
+    redis.Redis.from_url(settings.REDIS_URL).flushdb()
+    with MongoClient(settings.MONGO_URI, serverSelectionTimeoutMS=3000) as client:
+        client.drop_database(settings.MONGO_DB_NAME)
+    yield
+
+
+@pytest.fixture
+def fake_http():
+    """Start fake HTTP servers on 127.0.0.1; all are stopped after the test."""
+    servers: list[FakeHTTPServer] = []
+
+    def start(latency: float = 0.0) -> FakeHTTPServer:
+        server = FakeHTTPServer(latency=latency).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

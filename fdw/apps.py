@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FdwConfig(AppConfig):
+    name = "fdw"
+    verbose_name = "Foreign data (postgres_fdw)"

@@ -1,0 +1,107 @@
+"""`make run`: bring the whole site up on this machine, and take it down on Ctrl-C.
+
+With nothing configured it uses the embedded defaults (SQLite, local-memory cache, tasks
+in-process) and starts a local MongoDB-wire server with its data under var/mongo. Whatever is
+set in the environment or .env (DATABASE_URL, REDIS_URL, MONGO_URI, CELERY_BROKER_URL) is used
+instead; with a broker configured, a Celery worker (with beat) is started too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+PYTHON = sys.executable
+MANAGE = [PYTHON, str(BASE_DIR / "manage.py")]
+
+
+def _configured(name: str) -> str:
+    env = environ.Env()
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+    return env.str(name, default="")
+
+
+def _say(message: str) -> None:
+    print(f"[personalify] {message}", flush=True)
+
+
+def main() -> int:
+    from personalify.testing.mongo import LocalMongo, free_port
+
+    VAR_DIR.mkdir(exist_ok=True)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "personalify.settings.base")
+    started: list[subprocess.Popen] = []
+    mongo = None
+    try:
+        if not (_configured("MONGO_URI") or _configured("MONGO_HOST")):
+            port = 27018
+            try:
+                import socket
+
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    port = free_port()  # 27018 is taken by something else
+            except OSError:
+                pass
+            log = open(VAR_DIR / "mongo.log", "ab")  # noqa: SIM115 - lives as long as the server
+            _say(f"starting the local MongoDB-wire server (SecantusDB) on 127.0.0.1:{port}")
+            mongo = LocalMongo(storage=VAR_DIR / "mongo", port=port, log=log).start()
+            os.environ["MONGO_URI"] = mongo.uri
+        subprocess.run([*MANAGE, "migrate", "--noinput"], check=True)
+        subprocess.run([*MANAGE, "collectstatic", "--noinput", "-v", "0"], check=True)
+        import django
+        from django.core.management import get_commands
+
+        django.setup()
+        if "load_demo" in get_commands():
+            subprocess.run([*MANAGE, "load_demo"], check=False)
+        if _configured("CELERY_BROKER_URL"):
+            _say("starting a Celery worker with beat")
+            started.append(
+                subprocess.Popen(
+                    [
+                        PYTHON,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "personalify",
+                        "worker",
+                        "-B",
+                        "--loglevel",
+                        "INFO",
+                        "--concurrency",
+                        "2",
+                    ]
+                )
+            )
+        _say("serving http://127.0.0.1:8000  (Ctrl-C stops everything)")
+        server = subprocess.Popen([*MANAGE, "runserver", "--noreload", "127.0.0.1:8000"])
+        started.append(server)
+        return server.wait()
+    except KeyboardInterrupt:
+        return 0
+    except subprocess.CalledProcessError as exc:
+        _say(f"set-up step failed: {' '.join(map(str, exc.cmd[1:]))}")
+        return exc.returncode or 1
+    finally:
+        for process in started:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        for process in started:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        if mongo:
+            mongo.stop()
+        _say("stopped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

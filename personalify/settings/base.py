@@ -1,0 +1,254 @@
+"""Personalify settings: every value is read from the environment, once, here.
+
+Production differs from development only by environment values (see .env.example).
+With nothing set, the site runs on embedded defaults: SQLite, the local-memory cache,
+Celery tasks in-process and a local MongoDB-wire server started by `make run`.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+# A .env file next to manage.py is read if present; real environment variables win.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# --- Core -----------------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=False)
+# Development-only default; production must set SECRET_KEY (check --deploy reports a weak one).
+SECRET_KEY = (
+    env.str("SECRET_KEY", default="") or "django-insecure-personalify-local-development-only"
+)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = [o for o in env.list("CSRF_TRUSTED_ORIGINS", default=[]) if o]
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "social_django",
+    "accounts",
+    "music",
+    "lyrics",
+    "analytics",
+    "fdw",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "social_django.middleware.SocialAuthExceptionMiddleware",
+]
+
+ROOT_URLCONF = "personalify.urls"
+WSGI_APPLICATION = "personalify.wsgi.application"
+ASGI_APPLICATION = "personalify.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "social_django.context_processors.backends",
+                "personalify.context_processors.integrations",
+            ],
+        },
+    },
+]
+
+# --- PostgreSQL (or SQLite by default) ------------------------------------------------------
+# DATABASE_URL wins; the seed's POSTGRES_* variables work too; else embedded SQLite.
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db_url("DATABASE_URL")}
+elif env.str("POSTGRES_HOST", default=""):
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "HOST": env.str("POSTGRES_HOST"),
+            "PORT": env.int("POSTGRES_PORT", default=5432),
+            "NAME": env.str("POSTGRES_DB", default="personalify"),
+            "USER": env.str("POSTGRES_USER", default="postgres"),
+            "PASSWORD": env.str("POSTGRES_PASSWORD", default=""),
+        }
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "personalify.sqlite3",
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis cache (or local memory by default) -----------------------------------------------
+_redis_host = env.str("REDIS_HOST", default="")
+REDIS_URL = env.str(
+    "REDIS_URL",
+    default=f"redis://{_redis_host}:{env.int('REDIS_PORT', default=6379)}/0" if _redis_host else "",
+)
+CACHE_TTL = env.int("CACHE_TTL", default=3600)
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": CACHE_TTL,
+            # Keys as-is and values as JSON, so `redis-cli GET top:<id>:short_term | jq` works.
+            "KEY_FUNCTION": "personalify.cache.plain_key",
+            "OPTIONS": {
+                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": CACHE_TTL,
+            "KEY_FUNCTION": "personalify.cache.plain_key",
+        }
+    }
+
+# Sessions live in the database: a dead Redis must not log everyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- MongoDB (sync history) -----------------------------------------------------------------
+_mongo_host = env.str("MONGO_HOST", default="")
+MONGO_URI = env.str(
+    "MONGO_URI",
+    default=f"mongodb://{_mongo_host}:{env.int('MONGO_PORT', default=27017)}/"
+    if _mongo_host
+    else "mongodb://127.0.0.1:27017/",
+)
+MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="personalify_db")
+MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=2000)
+
+# --- Celery ----------------------------------------------------------------------------------
+# Empty broker: tasks run in-process (embedded default). Set it to use a real worker.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- postgres_fdw: node B, the remote PostgreSQL that node A reads through foreign tables ----
+FDW_REMOTE_HOST = env.str("FDW_REMOTE_HOST", default="")
+FDW_REMOTE_PORT = env.int("FDW_REMOTE_PORT", default=5432)
+FDW_REMOTE_DB = env.str("FDW_REMOTE_DB", default="remote")
+FDW_REMOTE_USER = env.str("FDW_REMOTE_USER", default="postgres")
+FDW_REMOTE_PASSWORD = env.str("FDW_REMOTE_PASSWORD", default="")
+
+# --- Spotify -----------------------------------------------------------------------------------
+SPOTIFY_CLIENT_ID = env.str("SPOTIFY_CLIENT_ID", default="")
+SPOTIFY_CLIENT_SECRET = env.str("SPOTIFY_CLIENT_SECRET", default="")
+SPOTIFY_REDIRECT_URI = env.str(
+    "SPOTIFY_REDIRECT_URI", default="http://127.0.0.1:8000/oauth/complete/spotify/"
+)
+SPOTIFY_ACCOUNTS_URL = env.str("SPOTIFY_ACCOUNTS_URL", default="https://accounts.spotify.com")
+SPOTIFY_API_URL = env.str("SPOTIFY_API_URL", default="https://api.spotify.com/v1")
+
+# --- Genius --------------------------------------------------------------------------------------
+GENIUS_ACCESS_TOKEN = env.str("GENIUS_ACCESS_TOKEN", default="")
+GENIUS_API_URL = env.str("GENIUS_API_URL", default="https://api.genius.com")
+GENIUS_WEB_URL = env.str("GENIUS_WEB_URL", default="https://genius.com")
+
+# --- Emotion analysis -----------------------------------------------------------------------
+EMOTION_BACKEND = env.str("EMOTION_BACKEND", default="local")
+HUGGING_FACE_API_KEY = env.str("HUGGING_FACE_API_KEY", default="")
+HF_INFERENCE_URL = env.str(
+    "HF_INFERENCE_URL", default="https://router.huggingface.co/hf-inference/models"
+)
+
+# --- Outbound HTTP ----------------------------------------------------------------------------
+HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=10.0)
+HTTP_USER_AGENT = env.str(
+    "HTTP_USER_AGENT", default="Personalify/1.0 (+https://github.com/personalify)"
+)
+
+# --- Auth --------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+LOGIN_URL = "/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- I18N / static -----------------------------------------------------------------------------
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static/"
+STATIC_ROOT = env.str("STATIC_ROOT", default="") or str(VAR_DIR / "static")
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Security (production values come from the environment) ----------------------------------
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# --- Logging: never log tokens (see personalify.logging.RedactTokensFilter) ------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact": {"()": "personalify.logging.RedactSecretsFilter"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

@@ -1,0 +1,71 @@
+"""Settings for the test suite: real PostgreSQL, Redis and a MongoDB-wire server.
+
+Test settings never read production URLs: each service has a TEST_* variable with a local
+default, so a .env pointing at a real deployment cannot be touched by `make test`.
+"""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+
+DATABASES = {
+    "default": {
+        **env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/personalify"),
+        "CONN_MAX_AGE": 0,
+        "TEST": {"NAME": "test_personalify"},
+    }
+}
+
+REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "TIMEOUT": CACHE_TTL,  # noqa: F405
+        "KEY_FUNCTION": "personalify.cache.plain_key",
+        "OPTIONS": {
+            "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+        },
+    }
+}
+
+# Set by the test session (conftest.py): its own SecantusDB unless MONGO_URI is given.
+MONGO_URI = "mongodb://127.0.0.1:1/"
+MONGO_DB_NAME = "personalify_test"
+MONGO_TIMEOUT_MS = 1000
+
+# Tasks run in-process; the one test that needs a real worker uses this broker.
+CELERY_BROKER_URL = ""
+CELERY_TASK_ALWAYS_EAGER = True
+TEST_CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
+
+# Outside services point at a closed local port unless a test starts a fake server:
+# a forgotten fake fails fast and never reaches the internet.
+SPOTIFY_CLIENT_ID = "test-client-id"
+SPOTIFY_CLIENT_SECRET = "test-client-secret"
+SPOTIFY_ACCOUNTS_URL = "http://127.0.0.1:9"
+SPOTIFY_API_URL = "http://127.0.0.1:9/v1"
+GENIUS_ACCESS_TOKEN = "test-genius-token"
+GENIUS_API_URL = "http://127.0.0.1:9"
+GENIUS_WEB_URL = "http://127.0.0.1:9"
+HUGGING_FACE_API_KEY = ""
+HF_INFERENCE_URL = "http://127.0.0.1:9/models"
+EMOTION_BACKEND = "local"
+HTTP_TIMEOUT = 2.0
+
+# Static files are found in the source folders; nothing needs collecting for tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

@@ -1,0 +1,114 @@
+import pytest
+import requests
+from django.db import connection
+from django.urls import reverse
+from pytest_socket import SocketConnectBlockedError
+
+from music.history import history_client_reset
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("name", ["home", "about", "terms", "privacy"])
+def test_page_renders_with_navigation_when_requested(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="viewport"' in html and reverse("privacy") in html and reverse("terms") in html
+
+
+def test_home_offers_a_post_login_form_with_csrf_when_spotify_is_configured(client):
+    html = client.get(reverse("home")).content.decode()
+    assert f'method="post" action="{reverse("social:begin", args=["spotify"])}"' in html
+    assert "csrfmiddlewaretoken" in html
+
+
+def test_home_says_login_is_off_when_spotify_is_not_configured(client, settings):
+    settings.SPOTIFY_CLIENT_ID = ""
+    html = client.get(reverse("home")).content.decode()
+    assert "Spotify login is off" in html
+    assert reverse("social:begin", args=["spotify"]) not in html
+
+
+def test_about_shows_the_architecture_diagram(client):
+    html = client.get(reverse("about")).content.decode()
+    assert "<svg" in html and "postgres_fdw" in html and "MongoDB" in html
+
+
+def test_privacy_names_every_store_and_how_to_delete(client):
+    html = client.get(reverse("privacy")).content.decode()
+    for needle in (
+        "PostgreSQL",
+        "MongoDB",
+        "Redis",
+        "user_syncs",
+        "top:&lt;spotify_id&gt;",
+        "Delete my account and data",
+    ):
+        assert needle in html
+
+
+def test_static_assets_are_served_by_the_app(client):
+    html = client.get(reverse("home")).content.decode()
+    assert "/static/css/site.css" in html
+    assert "//cdn" not in html and "https://" not in html.split("<body")[0]
+
+
+def test_healthz_answers_200_when_every_service_is_up(client):
+    response = client.get("/healthz")
+    body = response.json()
+    assert response.status_code == 200, body
+    assert body["status"] == "ok"
+    assert set(body["services"]) == {"database", "cache", "mongodb", "broker"}
+    assert body["services"]["database"]["detail"] == connection.vendor == "postgresql"
+    assert body["services"]["cache"]["detail"] == "RedisCache"
+
+
+def test_healthz_answers_503_naming_mongodb_when_it_is_down(client, settings):
+    settings.MONGO_URI = "mongodb://127.0.0.1:1/"
+    settings.MONGO_TIMEOUT_MS = 200
+    history_client_reset()
+    try:
+        response = client.get("/healthz")
+    finally:
+        history_client_reset()
+    assert response.status_code == 503
+    assert response.json()["down"] == ["mongodb"]
+
+
+def test_healthz_answers_503_naming_the_cache_when_redis_is_down(client, settings):
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["down"] == ["cache"]
+
+
+def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["down"] == ["broker"]
+
+
+def test_healthz_reports_a_reachable_broker_as_up(client, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = settings.TEST_CELERY_BROKER_URL
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["services"]["broker"]["detail"].startswith("redis://")
+
+
+def test_admin_redirects_anonymous_and_non_staff_users_to_login(client, django_user_model):
+    assert client.get("/admin/").status_code == 302
+    user = django_user_model.objects.create_user("plain", password="pw-123456")
+    client.force_login(user)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_tests_cannot_reach_the_internet():
+    with pytest.raises(SocketConnectBlockedError):
+        requests.get("http://93.184.216.34/", timeout=2)

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.PageView.as_view(template_name="pages/home.html"), name="home"),
+    path("about/", views.PageView.as_view(template_name="pages/about.html"), name="about"),
+    path("terms/", views.PageView.as_view(template_name="pages/terms.html"), name="terms"),
+    path("privacy/", views.PageView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("oauth/", include("social_django.urls", namespace="social")),
+    path("admin/", admin.site.urls),
+]

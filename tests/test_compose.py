@@ -1,0 +1,73 @@
+"""docker-compose.yml cannot run here (no Docker engine): check what can be checked statically."""
+
+import re
+import shlex
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUIRED = {"web", "worker", "beat", "postgres", "postgres-remote", "mongo", "redis"}
+# Variables the official images read themselves, not our settings.
+IMAGE_VARIABLES = {"POSTGRES_DB", "POSTGRES_USER", "POSTGRES_PASSWORD"}
+APP_SERVICES = {"web", "worker", "beat"}
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def _settings_variables() -> set[str]:
+    source = (ROOT / "personalify/settings/base.py").read_text()
+    return set(re.findall(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""", source))
+
+
+def test_compose_defines_the_whole_stack_with_health_checks_and_volumes():
+    compose = _compose()
+    assert set(compose["services"]) >= REQUIRED
+    for name in REQUIRED:
+        assert "healthcheck" in compose["services"][name], name
+    assert {"postgres-data", "postgres-remote-data", "mongo-data", "redis-data"} <= set(
+        compose["volumes"]
+    )
+    assert compose["services"]["mongo"]["image"].startswith("mongo:")
+
+
+def test_compose_app_services_wait_for_healthy_dependencies():
+    services = _compose()["services"]
+    for name in APP_SERVICES:
+        depends = services[name]["depends_on"]
+        for dependency in ("postgres", "postgres-remote", "mongo", "redis"):
+            assert depends[dependency]["condition"] == "service_healthy", (name, dependency)
+
+
+def test_compose_commands_exist_in_the_code():
+    services = _compose()["services"]
+    web = services["web"]["command"]
+    module = re.search(r"gunicorn (\S+):application", web).group(1)
+    assert (ROOT / (module.replace(".", "/") + ".py")).exists()
+    assert "manage.py migrate" in web
+    for name in ("worker", "beat"):
+        args = shlex.split(services[name]["command"])
+        assert args[:3] == ["celery", "-A", "personalify"]
+        assert args[3] == name
+    assert "app = Celery(" in (ROOT / "personalify/celery.py").read_text()
+    assert (ROOT / "Dockerfile").exists()
+
+
+def test_compose_sets_only_variables_the_settings_read():
+    known = _settings_variables()
+    for name in APP_SERVICES:
+        variables = set(_compose()["services"][name]["environment"])
+        assert variables <= known, (name, variables - known)
+    for name in ("postgres", "postgres-remote"):
+        assert set(_compose()["services"][name]["environment"]) <= IMAGE_VARIABLES
+
+
+def test_dockerfile_installs_pinned_requirements_and_runs_gunicorn():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install --no-cache-dir -r requirements.txt" in dockerfile
+    assert "personalify.wsgi:application" in dockerfile
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            assert "==" in line, f"unpinned requirement: {line}"
