@@ -56,3 +56,11 @@ def history_ping() -> None:
         _get_client().admin.command("ping")
     except PyMongoError as exc:
         raise HistoryUnavailable(str(exc)) from exc
+
+
+def sync_history_delete_for_user(*, spotify_id: str) -> int:
+    """Delete every history document of a user (account deletion); returns how many."""
+    try:
+        return _collection().delete_many({"spotify_id": spotify_id}).deleted_count
+    except PyMongoError as exc:
+        raise HistoryUnavailable(str(exc)) from exc
