@@ -92,6 +92,7 @@ elif env.str("POSTGRES_HOST", default=""):
         }
     }
 else:
+    VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
