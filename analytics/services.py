@@ -275,7 +275,7 @@ def moods_analyse(
     return vibes
 
 
-def moods_analyse_enqueue(*, user) -> None:
+def vibe_refresh_request(*, user) -> None:
     """Queue a mood refresh after the current transaction commits (e.g. after a sync)."""
     from .tasks import moods_analyse_task
 

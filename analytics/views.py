@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .backends import EmotionInputError, EmotionTextTooLong
 from .forms import EmotionTextForm
 from .selectors import mood_progress_get, vibe_list
-from .services import emotion_analyse, emotion_rate_limit_hit, moods_analyse_enqueue
+from .services import emotion_analyse, emotion_rate_limit_hit, vibe_refresh_request
 
 RATE_LIMIT_MESSAGE = "Too many analyses in a minute; wait a moment and try again."
 
@@ -75,7 +75,7 @@ def mood_detail(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mood_refresh(request: HttpRequest) -> HttpResponse:
-    moods_analyse_enqueue(user=request.user)
+    vibe_refresh_request(user=request.user)
     return redirect("analytics:mood-detail")
 
 
