@@ -15,7 +15,6 @@ DATABASES = {
     "default": {
         **env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/personalify"),
         "CONN_MAX_AGE": 0,
-        "TEST": {"NAME": "test_personalify"},
     }
 }
 
