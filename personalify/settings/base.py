@@ -187,6 +187,10 @@ SPOTIFY_REDIRECT_URI = env.str(
 )
 SPOTIFY_ACCOUNTS_URL = env.str("SPOTIFY_ACCOUNTS_URL", default="https://accounts.spotify.com")
 SPOTIFY_API_URL = env.str("SPOTIFY_API_URL", default="https://api.spotify.com/v1")
+# Client retries: longest Retry-After worth waiting for, retries per request, back-off base.
+SPOTIFY_MAX_RETRY_AFTER = env.float("SPOTIFY_MAX_RETRY_AFTER", default=30.0)
+SPOTIFY_MAX_RETRIES = env.int("SPOTIFY_MAX_RETRIES", default=3)
+SPOTIFY_RETRY_BACKOFF = env.float("SPOTIFY_RETRY_BACKOFF", default=0.5)
 
 # --- Genius --------------------------------------------------------------------------------------
 GENIUS_ACCESS_TOKEN = env.str("GENIUS_ACCESS_TOKEN", default="")
