@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
+from music.admin import sync_selected_users
+
 from .models import User
 
 
@@ -13,3 +15,4 @@ class UserAdmin(DjangoUserAdmin):
         ("Spotify", {"fields": ("spotify_id", "display_name")}),
     )
     readonly_fields = ("spotify_id", "last_login", "date_joined")
+    actions = [sync_selected_users]

@@ -66,6 +66,7 @@ def history_ping() -> None:
 #  created_at, updated_at, history: [{sync_id, synced_at, counts, top_artists, top_tracks,
 #  top_genres}, ...]}   -- history is append-only, one summary per sync, oldest first.
 
+
 def _ensure_indexes(collection: Collection) -> None:
     # Idempotent and cheap; asked every time so a dropped collection gets its index back
     # (the unique index is what makes delivery idempotent).

@@ -25,7 +25,7 @@ class Artist(models.Model):
     id = models.CharField(max_length=64, primary_key=True)
     name = models.TextField()
     popularity = models.IntegerField(null=True, blank=True)  # null: Spotify did not send it
-    image_url = models.TextField(null=True, blank=True)
+    image_url = models.TextField(null=True, blank=True)  # noqa: DJ001 - seed column; NULL: none
     # null: Spotify sent no "genres" key (development mode); []: not classified.
     genres = models.JSONField(null=True, blank=True)
     images = models.JSONField(default=list, blank=True)
@@ -47,14 +47,14 @@ class Track(models.Model):
     id = models.CharField(max_length=64, primary_key=True)
     name = models.TextField()
     popularity = models.IntegerField(null=True, blank=True)
-    preview_url = models.TextField(null=True, blank=True)
+    preview_url = models.TextField(null=True, blank=True)  # noqa: DJ001 - seed column
     duration_ms = models.IntegerField(default=0)
     explicit = models.BooleanField(default=False)
     album_id = models.CharField(max_length=64, blank=True, default="")
     album_name = models.TextField(blank=True, default="")
     album_type = models.CharField(max_length=32, blank=True, default="")
     album_release_date = models.CharField(max_length=10, blank=True, default="")
-    album_image_url = models.TextField(null=True, blank=True)
+    album_image_url = models.TextField(null=True, blank=True)  # noqa: DJ001 - NULL: no image
     url = models.TextField(blank=True, default="")
     artists = models.ManyToManyField(Artist, through="TrackArtist", related_name="tracks")
     updated_at = models.DateTimeField(auto_now=True)
@@ -193,9 +193,7 @@ class HistoryOutbox(models.Model):
     class Meta:
         db_table = "history_outbox"
         constraints = [
-            models.UniqueConstraint(
-                fields=["sync_id", "time_range"], name="history_outbox_unique"
-            )
+            models.UniqueConstraint(fields=["sync_id", "time_range"], name="history_outbox_unique")
         ]
         ordering = ["created_at", "id"]
         verbose_name_plural = "history outbox"

@@ -109,7 +109,7 @@ def top_build_many(*, user, time_ranges=TIME_RANGES) -> dict[str, dict]:
         .order_by("time_range", "rank")
     ):
         artists[row.time_range].append(_artist_item(row.rank, row.artist))
-    credits = Prefetch(
+    credited = Prefetch(
         "track__credits",
         queryset=TrackArtist.objects.select_related("artist").order_by("position"),
         to_attr="ordered_credits",
@@ -118,12 +118,13 @@ def top_build_many(*, user, time_ranges=TIME_RANGES) -> dict[str, dict]:
     for row in (
         UserTrack.objects.filter(user=user, time_range__in=states)
         .select_related("track")
-        .prefetch_related(credits)
+        .prefetch_related(credited)
         .order_by("time_range", "rank")
     ):
         tracks[row.time_range].append(_track_item(row.rank, row.track))
     built = {}
-    for time_range, state in states.items():
+    for time_range in (r for r in time_ranges if r in states):
+        state = states[time_range]
         genres = genres_weighted(artists[time_range])
         built[time_range] = {
             "spotify_id": user.spotify_id,
@@ -190,6 +191,6 @@ IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retr
 
 
 def sync_progress_get(*, user) -> dict:
-    """``{"state": idle|queued|running|done|failed, "step", "done", "total", "error", "retry_at"}``."""
+    """The sync progress dict of contracts §4 (state idle|queued|running|done|failed)."""
     progress = cache_get(sync_progress_key(spotify_id=user.spotify_id))
     return {**IDLE, **progress} if progress else dict(IDLE)

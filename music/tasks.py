@@ -41,7 +41,9 @@ def library_sync_task(self, user_id: int) -> dict:
                 "step": "Waiting for Spotify's rate limit",
                 "done": 0,
                 "total": 0,
-                "error": f"Spotify is rate-limiting this site; retrying at {retry_at:%H:%M:%S} UTC.",
+                "error": (
+                    f"Spotify is rate-limiting this site; retrying at {retry_at:%H:%M:%S} UTC."
+                ),
                 "retry_at": retry_at.isoformat(),
             },
             PROGRESS_TTL,

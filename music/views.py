@@ -39,7 +39,11 @@ def sync_start(request):
     message = "Sync started." if queued else "Already syncing: wait for the current sync to end."
     if _wants_json(request):
         return JsonResponse(
-            {"queued": queued, "message": message, "progress": sync_progress_get(user=request.user)},
+            {
+                "queued": queued,
+                "message": message,
+                "progress": sync_progress_get(user=request.user),
+            },
             status=202 if queued else 409,
         )
     (messages.success if queued else messages.info)(request, message)
@@ -56,7 +60,7 @@ def sync_progress(request):
 
 @require_POST
 def demo_login(request):
-    """"Try the demo": log in as the read-only demo user (created by load_demo)."""
+    """ "Try the demo": log in as the read-only demo user (created by load_demo)."""
     demo = get_user_model().objects.filter(spotify_id=DEMO_SPOTIFY_ID, is_active=True).first()
     if demo is None:
         messages.warning(

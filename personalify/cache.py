@@ -47,7 +47,7 @@ def cache_call(method: str, *args, **kwargs):
     """Call ``cache.<method>``; raise CacheUnavailable (logged once per outage) if it fails."""
     try:
         result = getattr(cache, method)(*args, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - any backend failure (redis, socket, timeout)
+    except Exception as exc:
         _mark(True, exc)
         raise CacheUnavailable(str(exc)) from exc
     if _state["down"]:

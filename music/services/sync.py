@@ -1,6 +1,6 @@
 """The library sync: Spotify's top lists → PostgreSQL → MongoDB history → Redis cache.
 
-``library_sync`` fetches the 3 time ranges × (artists, tracks) concurrently, upserts the
+``library_sync`` fetches the 3 time ranges by (artists, tracks) concurrently, upserts the
 catalogue in bulk (the number of SQL queries does not depend on the number of items), replaces
 each fetched range's ranking in one transaction (a range that failed keeps its previous ranking),
 records per-range ``SyncState`` with a reason in words, writes the history records to the outbox
@@ -18,11 +18,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from accounts.exceptions import SpotifyReauthRequired
 from django.conf import settings
 from django.db import connections, transaction
 from django.utils import timezone
 
-from accounts.exceptions import SpotifyReauthRequired
 from music.models import (
     Artist,
     HistoryOutbox,
@@ -126,7 +126,10 @@ def sync_error_reason(exc: BaseException) -> str:
             )
         return f"Spotify refused the request: {getattr(exc, 'message', '') or exc}"
     if isinstance(exc, SpotifyRateLimited):
-        return f"Spotify is rate-limiting this site; the sync can retry after {_when(exc.retry_after)}."
+        return (
+            f"Spotify is rate-limiting this site; the sync can retry after "
+            f"{_when(exc.retry_after)}."
+        )
     if isinstance(exc, SpotifyUnavailable):
         return "Spotify is not answering right now (server error or timeout); try again later."
     if isinstance(exc, SpotifyBadResponse):
@@ -263,7 +266,7 @@ def _catalogue_upsert(fetched: dict[str, dict[str, list]]) -> None:
     artists: dict[str, Artist] = {}
     refs: dict[str, Artist] = {}
     tracks: dict[str, Track] = {}
-    credits: dict[tuple[str, str], TrackArtist] = {}
+    credited: dict[tuple[str, str], TrackArtist] = {}
     for lists in fetched.values():
         for artist in lists["artists"]:
             artists[artist.id] = _artist_row(artist)
@@ -271,7 +274,7 @@ def _catalogue_upsert(fetched: dict[str, dict[str, list]]) -> None:
             tracks[track.id] = _track_row(track)
             for position, ref in enumerate(track.artists):
                 refs.setdefault(ref.id, Artist(id=ref.id, name=ref.name, url=ref.url))
-                credits[(track.id, ref.id)] = TrackArtist(
+                credited[(track.id, ref.id)] = TrackArtist(
                     track_id=track.id, artist_id=ref.id, position=position
                 )
     # Credited artists first, inserted only if unknown (they carry no genres or images) ...
@@ -312,7 +315,7 @@ def _catalogue_upsert(fetched: dict[str, dict[str, list]]) -> None:
         ],
     )
     TrackArtist.objects.bulk_create(
-        credits.values(),
+        credited.values(),
         update_conflicts=True,
         unique_fields=["track", "artist"],
         update_fields=["position"],
@@ -535,8 +538,7 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
         synced_ranges=list(built),
         errors=reasons,
         counts={
-            r: {"artists": len(p["artists"]), "tracks": len(p["tracks"])}
-            for r, p in built.items()
+            r: {"artists": len(p["artists"]), "tracks": len(p["tracks"])} for r, p in built.items()
         },
     )
     if errors:
