@@ -132,3 +132,32 @@ def fake_spotify(fake_spotify_factory):
     Inject errors with ``fake_spotify.fail_429(...)`` etc. (personalify/testing/spotify.py).
     """
     return fake_spotify_factory()
+
+
+@pytest.fixture
+def spotify_user(fake_spotify, django_user_model):
+    """A user logged in with Spotify: a social-auth row holding tokens the fake accepts.
+
+    Its spotify_id is the fake's user ("testuser123"); the access token is fresh (expires in 1 h).
+    """
+    import time
+
+    from social_django.models import UserSocialAuth
+
+    user = django_user_model.objects.create(
+        username="testuser123", spotify_id="testuser123", display_name="Test User"
+    )
+    UserSocialAuth.objects.create(
+        user=user,
+        provider="spotify",
+        uid="testuser123",
+        id_key="id",  # as social-auth stores it (a row without it counts as a legacy identity)
+        extra_data={
+            "auth_time": int(time.time()),
+            "access_token": fake_spotify.access_token,
+            "refresh_token": fake_spotify.refresh_token,
+            "expires_in": 3600,
+            "token_type": "Bearer",
+        },
+    )
+    return user

@@ -14,6 +14,8 @@ class User(AbstractUser):
 
     spotify_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     display_name = models.CharField(max_length=255, blank=True, default="")
+    # Spotify refused the refresh token (invalid_grant): every page asks to log in again.
+    needs_reauth = models.BooleanField(default=False)
 
     class Meta:
         db_table = "users"

@@ -159,7 +159,7 @@ def sync_history_for_user(*, spotify_id: str) -> list[dict]:
 
 
 def sync_history_delete_for_user(*, spotify_id: str) -> int:
-    """Delete this user's history documents; return how many were deleted."""
+    """Delete every history document of a user (account deletion); returns how many."""
     try:
         return _collection().delete_many({"spotify_id": spotify_id}).deleted_count
     except PyMongoError as exc:

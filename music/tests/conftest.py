@@ -1,8 +1,7 @@
-"""Fixtures of the music tests: a Spotify user whose tokens the fake Spotify issued."""
+"""Helpers of the music tests (the root conftest has ``spotify_user`` and ``fake_spotify``)."""
 
 from __future__ import annotations
 
-import pytest
 from django.utils import timezone
 from social_django.models import UserSocialAuth
 
@@ -18,6 +17,7 @@ def make_spotify_user(fake, *, spotify_id: str | None = None, username: str | No
         user=user,
         provider="spotify",
         uid=spotify_id,
+        id_key="id",
         extra_data={
             "access_token": fake.access_token,
             "refresh_token": fake.refresh_token,
@@ -27,9 +27,3 @@ def make_spotify_user(fake, *, spotify_id: str | None = None, username: str | No
         },
     )
     return user
-
-
-@pytest.fixture
-def spotify_user(fake_spotify, db):
-    """A user logged in with the fake Spotify (valid access and refresh tokens)."""
-    return make_spotify_user(fake_spotify)

@@ -9,8 +9,6 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from music.selectors import (
     ranking_changes,

@@ -62,7 +62,7 @@ def test_library_sync_keeps_the_seed_sql_examples_working_when_synced(spotify_us
     library_sync(user=spotify_user)
     with connection.cursor() as cursor:
         for table in ("users", "artists", "tracks", "user_tracks", "user_artists"):
-            cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed table names
+            cursor.execute(f"SELECT * FROM {table}")
             assert cursor.fetchall(), table
         cursor.execute(
             "SELECT a.name FROM user_artists ua JOIN artists a ON a.id = ua.artist_id "
