@@ -10,7 +10,7 @@ import types
 import pytest
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
 from music.history import history_client_reset, sync_history_for_user
@@ -265,7 +265,13 @@ def test_library_sync_runs_once_when_two_syncs_start_together(fake_spotify):
     user = make_spotify_user(fake_spotify)
     fake_spotify.delay("/v1/me/top/tracks", seconds=1.0, times=3)
     results = {}
-    first = threading.Thread(target=lambda: results.setdefault("first", library_sync(user=user)))
+    def run_first():
+        try:
+            results["first"] = library_sync(user=user)
+        finally:
+            connections.close_all()  # this thread's own database connection
+
+    first = threading.Thread(target=run_first)
     first.start()
     lock = sync_lock_key(spotify_id=user.spotify_id)
     for _ in range(200):
