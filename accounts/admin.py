@@ -3,6 +3,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from social_django.admin import UserSocialAuthOption
 from social_django.models import UserSocialAuth
 
+from music.admin import sync_selected_users
+
 from .models import User
 
 
@@ -15,6 +17,7 @@ class UserAdmin(DjangoUserAdmin):
         ("Spotify", {"fields": ("spotify_id", "display_name", "needs_reauth")}),
     )
     readonly_fields = ("spotify_id", "last_login", "date_joined")
+    actions = [sync_selected_users]
 
 
 # social_django's admin shows extra_data, which holds the access and refresh tokens.

@@ -162,6 +162,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Every user's library is re-synced once a day (music.tasks.library_sync_all_task).
+CELERY_BEAT_SCHEDULE["music-library-sync-daily"] = {
+    "task": "music.tasks.library_sync_all_task",
+    "schedule": 24 * 60 * 60,
+}
+# Sync-history records that waited for MongoDB are delivered as soon as it is back.
+CELERY_BEAT_SCHEDULE["music-history-outbox-flush"] = {
+    "task": "music.tasks.history_outbox_flush_task",
+    "schedule": 10 * 60,
+}
 
 # --- postgres_fdw: node B, the remote PostgreSQL that node A reads through foreign tables ----
 FDW_REMOTE_HOST = env.str("FDW_REMOTE_HOST", default="")

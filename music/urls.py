@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "music"
+
+urlpatterns = [
+    path("dashboard/sync/", views.sync_start, name="sync-start"),
+    path("dashboard/sync/progress/", views.sync_progress, name="sync-progress"),
+    path("demo/", views.demo_login, name="demo-login"),
+]
