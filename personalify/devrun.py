@@ -24,7 +24,8 @@ MANAGE = [PYTHON, str(BASE_DIR / "manage.py")]
 
 def _configured(name: str) -> str:
     env = environ.Env()
-    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+    if (BASE_DIR / ".env").exists():
+        environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
     return env.str(name, default="")
 
 
@@ -77,11 +78,16 @@ def main() -> int:
                         "INFO",
                         "--concurrency",
                         "2",
-                    ]
+                    ],
+                    start_new_session=True,
                 )
             )
         _say("serving http://127.0.0.1:8000  (Ctrl-C stops everything)")
-        server = subprocess.Popen([*MANAGE, "runserver", "--noreload", "127.0.0.1:8000"])
+        # Children get their own session: Ctrl-C reaches only this script, which stops them in
+        # order (a SIGINT racing through every process left tracebacks behind).
+        server = subprocess.Popen(
+            [*MANAGE, "runserver", "--noreload", "127.0.0.1:8000"], start_new_session=True
+        )
         started.append(server)
         return server.wait()
     except KeyboardInterrupt:
@@ -92,7 +98,7 @@ def main() -> int:
     finally:
         for process in started:
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
+                process.send_signal(signal.SIGTERM)
         for process in started:
             try:
                 process.wait(timeout=10)

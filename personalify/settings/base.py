@@ -14,7 +14,8 @@ VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 # A .env file next to manage.py is read if present; real environment variables win.
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # --- Core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
@@ -153,9 +154,11 @@ MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=2000)
 
 # --- Celery ----------------------------------------------------------------------------------
 # Empty broker: tasks run in-process (embedded default). Set it to use a real worker.
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
+_celery_broker = env.str("CELERY_BROKER_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not _celery_broker
+# In-process mode still names a broker, so Celery never goes looking for one on localhost.
+CELERY_BROKER_URL = _celery_broker or "memory://"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -42,7 +42,7 @@ MONGO_DB_NAME = "personalify_test"
 MONGO_TIMEOUT_MS = 1000
 
 # Tasks run in-process; the one test that needs a real worker uses this broker.
-CELERY_BROKER_URL = ""
+CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
 TEST_CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.0.0.1:6379/14")
 

@@ -49,7 +49,10 @@ class LocalMongo:
             "WARNING",
         ]
         self.process = subprocess.Popen(
-            cmd, stdout=self.log or subprocess.DEVNULL, stderr=self.log or subprocess.STDOUT
+            cmd,
+            stdout=self.log or subprocess.DEVNULL,
+            stderr=self.log or subprocess.STDOUT,
+            start_new_session=True,  # stopped by stop(), not by the terminal's Ctrl-C
         )
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
