@@ -10,6 +10,7 @@ urlpatterns = [
     path("privacy/", views.PageView.as_view(template_name="pages/privacy.html"), name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
+    path("", include("music.urls")),
     path("oauth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
 ]
