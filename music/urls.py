@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import dashboard_views
 
 app_name = "music"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard_detail, name="dashboard"),
-    path("dashboard/status/", views.dashboard_status, name="dashboard-status"),
-    path("dashboard/history/", views.history_list, name="history"),
-    path("dashboard/share.png", views.share_image, name="share-image"),
+    # The dashboard pages (dashboard stream).
+    path("dashboard/", dashboard_views.dashboard_detail, name="dashboard"),
+    path("dashboard/status/", dashboard_views.dashboard_status, name="dashboard-status"),
+    path("dashboard/history/", dashboard_views.history_list, name="history"),
+    path("dashboard/share.png", dashboard_views.share_image, name="share-image"),
 ]
