@@ -103,6 +103,7 @@ def ranking_changes_from(*, short: dict | None, medium: dict | None) -> dict:
                 {"key": key, "heading": heading, "entries": changes[kind][key]}
                 for key, heading in CHANGE_GROUPS.items()
             ],
+            "moved": any(changes[kind][key] for key in CHANGE_GROUPS),
         }
         for kind, label in (("artists", "Artists"), ("tracks", "Tracks"))
     ]
