@@ -99,3 +99,65 @@ def fake_http():
     yield start
     for server in servers:
         server.stop()
+
+
+@pytest.fixture
+def fake_spotify_factory(settings):
+    """Start FakeSpotify(**kwargs) (e.g. dev_mode=True, n_items=50) and point the settings at it.
+
+    The last one started is the one settings.SPOTIFY_ACCOUNTS_URL / SPOTIFY_API_URL point at.
+    """
+    from personalify.testing.spotify import FakeSpotify
+
+    started = []
+
+    def start(**kwargs):
+        kwargs.setdefault("client_id", settings.SPOTIFY_CLIENT_ID)
+        kwargs.setdefault("client_secret", settings.SPOTIFY_CLIENT_SECRET)
+        fake = FakeSpotify(**kwargs).start()
+        started.append(fake)
+        settings.SPOTIFY_ACCOUNTS_URL = fake.accounts_url
+        settings.SPOTIFY_API_URL = fake.api_url
+        return fake
+
+    yield start
+    for fake in started:
+        fake.stop()
+
+
+@pytest.fixture
+def fake_spotify(fake_spotify_factory):
+    """A running FakeSpotify (20 items, full shapes); settings point at it.
+
+    Inject errors with ``fake_spotify.fail_429(...)`` etc. (personalify/testing/spotify.py).
+    """
+    return fake_spotify_factory()
+
+
+@pytest.fixture
+def spotify_user(fake_spotify, django_user_model):
+    """A user logged in with Spotify: a social-auth row holding tokens the fake accepts.
+
+    Its spotify_id is the fake's user ("testuser123"); the access token is fresh (expires in 1 h).
+    """
+    import time
+
+    from social_django.models import UserSocialAuth
+
+    user = django_user_model.objects.create(
+        username="testuser123", spotify_id="testuser123", display_name="Test User"
+    )
+    UserSocialAuth.objects.create(
+        user=user,
+        provider="spotify",
+        uid="testuser123",
+        id_key="id",  # as social-auth stores it (a row without it counts as a legacy identity)
+        extra_data={
+            "auth_time": int(time.time()),
+            "access_token": fake_spotify.access_token,
+            "refresh_token": fake_spotify.refresh_token,
+            "expires_in": 3600,
+            "token_type": "Bearer",
+        },
+    )
+    return user

@@ -1,6 +1,9 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+# The read-only demo account created by `manage.py load_demo` (music/demo_data/).
+DEMO_SPOTIFY_ID = "personalify-demo"
+
 
 class User(AbstractUser):
     """A Personalify user, stored in the seed's ``users`` table.
@@ -11,9 +14,16 @@ class User(AbstractUser):
 
     spotify_id = models.CharField(max_length=255, unique=True, null=True, blank=True)
     display_name = models.CharField(max_length=255, blank=True, default="")
+    # Spotify refused the refresh token (invalid_grant): every page asks to log in again.
+    needs_reauth = models.BooleanField(default=False)
 
     class Meta:
         db_table = "users"
 
     def __str__(self) -> str:
         return self.display_name or self.spotify_id or self.username
+
+    @property
+    def is_demo(self) -> bool:
+        """The read-only demo account: shown to visitors, never synced or deleted by them."""
+        return self.spotify_id == DEMO_SPOTIFY_ID

@@ -30,7 +30,7 @@ IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retr
 
 def is_read_only(user) -> bool:
     """The demo account is shown, never synced by visitors."""
-    return bool(getattr(user, "is_demo", False))
+    return selectors.user_is_demo(user=user)
 
 
 def _parse_time(value: str | None) -> datetime | None:

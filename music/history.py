@@ -6,11 +6,12 @@ It owns one client per process, created lazily from settings, and exposes domain
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 from django.conf import settings
-from pymongo import MongoClient
+from pymongo import ASCENDING, MongoClient
 from pymongo.collection import Collection
-from pymongo.errors import PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 COLLECTION = "user_syncs"
 
@@ -33,6 +34,7 @@ def _get_client() -> MongoClient:
                 connectTimeoutMS=timeout,
                 socketTimeoutMS=max(timeout, 5000),
                 appname="personalify",
+                tz_aware=True,
             )
         return _client
 
@@ -54,5 +56,111 @@ def history_ping() -> None:
     """Raise HistoryUnavailable unless MongoDB answers a ping."""
     try:
         _get_client().admin.command("ping")
+    except PyMongoError as exc:
+        raise HistoryUnavailable(str(exc)) from exc
+
+
+# --- Sync history: one document per (spotify_id, time_range) --------------------------------
+#
+# {spotify_id, time_range, sync_id, synced_at, artists, tracks, genres, genres_available,
+#  created_at, updated_at, history: [{sync_id, synced_at, counts, top_artists, top_tracks,
+#  top_genres}, ...]}   -- history is append-only, one summary per sync, oldest first.
+
+
+def _ensure_indexes(collection: Collection) -> None:
+    # Idempotent and cheap; asked every time so a dropped collection gets its index back
+    # (the unique index is what makes delivery idempotent).
+    collection.create_index(
+        [("spotify_id", ASCENDING), ("time_range", ASCENDING)],
+        unique=True,
+        name="spotify_id_time_range_unique",
+    )
+
+
+def _summary(record: dict) -> dict:
+    return {
+        "sync_id": record["sync_id"],
+        "synced_at": record["synced_at"],
+        "counts": {"artists": len(record["artists"]), "tracks": len(record["tracks"])},
+        "top_artists": [a["name"] for a in record["artists"][:5]],
+        "top_tracks": [t["name"] for t in record["tracks"][:5]],
+        "top_genres": [g["name"] for g in record.get("genres", [])[:5]],
+    }
+
+
+def sync_history_record(
+    *,
+    spotify_id: str,
+    time_range: str,
+    sync_id: str,
+    synced_at: datetime,
+    artists: list[dict],
+    tracks: list[dict],
+    genres: list[dict],
+    genres_available: bool,
+) -> bool:
+    """Store one sync of one time range; return False if this sync_id was already stored.
+
+    Idempotent: delivering the same record twice appends its summary once. A record that
+    arrives late (from the outbox) never overwrites newer latest lists.
+    Raises HistoryUnavailable when MongoDB cannot be reached.
+    """
+    record = {
+        "sync_id": str(sync_id),
+        "synced_at": synced_at,
+        "artists": artists,
+        "tracks": tracks,
+        "genres": genres,
+    }
+    key = {"spotify_id": spotify_id, "time_range": time_range}
+    now = datetime.now(UTC)
+    try:
+        collection = _collection()
+        _ensure_indexes(collection)
+        try:
+            # Matches only a document that does not hold this sync yet; when the document
+            # exists and holds it, the upsert collides with the unique index: already stored.
+            collection.update_one(
+                {**key, "history.sync_id": {"$ne": record["sync_id"]}},
+                {
+                    "$push": {"history": _summary(record)},
+                    "$setOnInsert": {"created_at": now},
+                },
+                upsert=True,
+            )
+        except DuplicateKeyError:
+            return False
+        collection.update_one(
+            {**key, "$or": [{"synced_at": {"$lt": synced_at}}, {"synced_at": None}]},
+            {
+                "$set": {
+                    **record,
+                    "genres_available": genres_available,
+                    "updated_at": now,
+                }
+            },
+        )
+    except PyMongoError as exc:
+        raise HistoryUnavailable(str(exc)) from exc
+    return True
+
+
+def sync_history_for_user(*, spotify_id: str) -> list[dict]:
+    """Every time range's document for this user (without Mongo's _id), history oldest first."""
+    try:
+        documents = list(
+            _collection().find({"spotify_id": spotify_id}, {"_id": 0}).sort("time_range", 1)
+        )
+    except PyMongoError as exc:
+        raise HistoryUnavailable(str(exc)) from exc
+    for document in documents:
+        document["history"] = sorted(document.get("history", []), key=lambda h: h["synced_at"])
+    return documents
+
+
+def sync_history_delete_for_user(*, spotify_id: str) -> int:
+    """Delete every history document of a user (account deletion); returns how many."""
+    try:
+        return _collection().delete_many({"spotify_id": spotify_id}).deleted_count
     except PyMongoError as exc:
         raise HistoryUnavailable(str(exc)) from exc

@@ -1,20 +1,196 @@
-"""Placeholder for the sync stream's selectors (contracts §4), so the dashboard can be built.
+"""Reads of rankings, the dashboard cache and sync progress.
 
-Replaced wholesale by the `sync` branch's module when it is merged.
+The dashboard renders ``top_get``'s dict, exactly the JSON stored in Redis under
+``top:{spotify_id}:{time_range}`` (see contracts §4). Cache keys and TTLs live here; the sync
+service, which writes rankings, replaces the cached values.
 """
 
 from __future__ import annotations
 
-from django.core.cache import cache
+from collections import defaultdict
+
+from django.conf import settings
+from django.db.models import Prefetch
+
+from personalify.cache import cache_get, cache_set
+
+from .models import SyncState, TrackArtist, UserArtist, UserTrack
+
+TIME_RANGES = ("short_term", "medium_term", "long_term")
+PROGRESS_TTL = 60 * 60
 
 
-def top_key(*, spotify_id: str, time_range: str) -> str:
+def top_cache_key(*, spotify_id: str, time_range: str) -> str:
     return f"top:{spotify_id}:{time_range}"
 
 
+def sync_progress_key(*, spotify_id: str) -> str:
+    return f"sync:progress:{spotify_id}"
+
+
+def user_is_demo(*, user) -> bool:
+    """The demo user is read-only: no Sync now, no account deletion."""
+    return bool(getattr(user, "is_demo", False))
+
+
+# --- The dashboard payload --------------------------------------------------------------------
+
+
+def genres_weighted(artists: list[dict]) -> list[dict]:
+    """Genres of ranked artists, weighted by rank (rank 1 of n counts n, rank n counts 1).
+
+    Weights sum to 1; sorted by weight, then name. Empty when no artist has a genre.
+    """
+    n = len(artists)
+    totals: dict[str, float] = defaultdict(float)
+    names: dict[str, list[str]] = defaultdict(list)
+    for artist in artists:
+        weight = n + 1 - artist["rank"]
+        for genre in artist["genres"] or ():
+            totals[genre] += weight
+            names[genre].append(artist["name"])
+    grand = sum(totals.values())
+    ranked = sorted(totals.items(), key=lambda item: (-item[1], item[0]))
+    return [
+        {"name": genre, "weight": round(total / grand, 4), "artists": names[genre]}
+        for genre, total in ranked
+    ]
+
+
+def _artist_item(rank: int, artist) -> dict:
+    return {
+        "rank": rank,
+        "id": artist.id,
+        "name": artist.name,
+        "genres": list(artist.genres or []),
+        "popularity": artist.popularity,
+        "image": artist.image_url or None,
+        "url": artist.url,
+    }
+
+
+def _track_item(rank: int, track) -> dict:
+    return {
+        "rank": rank,
+        "id": track.id,
+        "name": track.name,
+        "artists": [{"id": c.artist.id, "name": c.artist.name} for c in track.ordered_credits],
+        "album": {
+            "name": track.album_name,
+            "type": track.album_type,
+            "release_date": track.album_release_date,
+            "image": track.album_image_url or None,
+        },
+        "duration_ms": track.duration_ms,
+        "explicit": track.explicit,
+        "popularity": track.popularity,
+        "preview_url": track.preview_url,
+        "url": track.url,
+    }
+
+
+def top_build_many(*, user, time_ranges=TIME_RANGES) -> dict[str, dict]:
+    """Build the dashboard dicts of several ranges from PostgreSQL in 4 queries in all.
+
+    Ranges never synced successfully are left out.
+    """
+    states = {
+        s.time_range: s
+        for s in SyncState.objects.filter(
+            user=user, time_range__in=time_ranges, synced_at__isnull=False
+        )
+    }
+    if not states:
+        return {}
+    artists: dict[str, list[dict]] = defaultdict(list)
+    for row in (
+        UserArtist.objects.filter(user=user, time_range__in=states)
+        .select_related("artist")
+        .order_by("time_range", "rank")
+    ):
+        artists[row.time_range].append(_artist_item(row.rank, row.artist))
+    credited = Prefetch(
+        "track__credits",
+        queryset=TrackArtist.objects.select_related("artist").order_by("position"),
+        to_attr="ordered_credits",
+    )
+    tracks: dict[str, list[dict]] = defaultdict(list)
+    for row in (
+        UserTrack.objects.filter(user=user, time_range__in=states)
+        .select_related("track")
+        .prefetch_related(credited)
+        .order_by("time_range", "rank")
+    ):
+        tracks[row.time_range].append(_track_item(row.rank, row.track))
+    built = {}
+    for time_range in (r for r in time_ranges if r in states):
+        state = states[time_range]
+        genres = genres_weighted(artists[time_range])
+        built[time_range] = {
+            "spotify_id": user.spotify_id,
+            "time_range": time_range,
+            "synced_at": state.synced_at.isoformat(),
+            "artists": artists[time_range],
+            "tracks": tracks[time_range],
+            "genres": genres,
+            "genres_available": bool(genres),
+        }
+    return built
+
+
 def top_get(*, user, time_range: str) -> dict | None:
-    return cache.get(top_key(spotify_id=user.spotify_id, time_range=time_range))
+    """The dashboard dict of one range: from the cache, else from PostgreSQL (and re-cached).
+
+    None when the range was never synced. Works (from PostgreSQL) when Redis is down.
+    """
+    key = top_cache_key(spotify_id=user.spotify_id, time_range=time_range)
+    cached = cache_get(key)
+    if cached is not None:
+        return cached
+    built = top_build_many(user=user, time_ranges=(time_range,)).get(time_range)
+    if built is not None:
+        cache_set(key, built, settings.CACHE_TTL)
+    return built
+
+
+def ranking_changes(*, user) -> dict:
+    """What changed between the last 6 months and the last 4 weeks, for artists and tracks.
+
+    ``rose``/``fell``: in both lists, with ``previous_rank`` (medium) and ``change`` (positions
+    gained, negative when fallen), biggest moves first; ``new``: in the last 4 weeks only.
+    """
+    short = top_get(user=user, time_range="short_term")
+    medium = top_get(user=user, time_range="medium_term")
+    changes: dict = {"available": bool(short and medium)}
+    for kind in ("artists", "tracks"):
+        rose, fell, new = [], [], []
+        if short and medium:
+            before = {item["id"]: item["rank"] for item in medium[kind]}
+            for item in short[kind]:
+                entry = {"id": item["id"], "name": item["name"], "rank": item["rank"]}
+                if kind == "tracks":
+                    entry["artists"] = item["artists"]
+                if item["id"] not in before:
+                    new.append(entry)
+                    continue
+                change = before[item["id"]] - item["rank"]
+                entry.update(previous_rank=before[item["id"]], change=change)
+                if change > 0:
+                    rose.append(entry)
+                elif change < 0:
+                    fell.append(entry)
+        rose.sort(key=lambda e: (-e["change"], e["rank"]))
+        fell.sort(key=lambda e: (e["change"], e["rank"]))
+        changes[kind] = {"rose": rose, "fell": fell, "new": new}
+    return changes
+
+
+# --- Sync progress ----------------------------------------------------------------------------
+
+IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retry_at": None}
 
 
 def sync_progress_get(*, user) -> dict:
-    return {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retry_at": None}
+    """The sync progress dict of contracts §4 (state idle|queued|running|done|failed)."""
+    progress = cache_get(sync_progress_key(spotify_id=user.spotify_id))
+    return {**IDLE, **progress} if progress else dict(IDLE)

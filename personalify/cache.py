@@ -2,8 +2,80 @@
 
 Django's default prefixes every key with ``:<version>:``; the seed documents plain keys such as
 ``top:<spotify_id>:<time_range>`` that an operator reads with ``redis-cli GET``.
+
+Also: cache calls that survive a Redis outage (``cache_get``/``cache_set``/...).
 """
+
+import logging
+import threading
+
+from django.core.cache import cache
 
 
 def plain_key(key: str, key_prefix: str, version: int) -> str:
     return f"{key_prefix}{key}" if key_prefix else key
+
+
+# --- Cache calls that survive a Redis outage ---------------------------------------------------
+#
+# The cache is an accelerator: when Redis is down, callers fall back to PostgreSQL. The outage is
+# logged once (not once per request) and again when the cache answers.
+
+logger = logging.getLogger("personalify.cache")
+_state = {"down": False}
+_state_lock = threading.Lock()
+
+
+class CacheUnavailable(Exception):
+    """The cache backend could not be reached."""
+
+
+def _mark(down: bool, exc: Exception | None = None) -> None:
+    with _state_lock:
+        if down and not _state["down"]:
+            logger.warning(
+                "Cache unavailable (%s: %s); serving from PostgreSQL until it is back.",
+                type(exc).__name__,
+                exc,
+            )
+        elif not down and _state["down"]:
+            logger.warning("Cache is reachable again.")
+        _state["down"] = down
+
+
+def cache_call(method: str, *args, **kwargs):
+    """Call ``cache.<method>``; raise CacheUnavailable (logged once per outage) if it fails."""
+    try:
+        result = getattr(cache, method)(*args, **kwargs)
+    except Exception as exc:
+        _mark(True, exc)
+        raise CacheUnavailable(str(exc)) from exc
+    if _state["down"]:
+        _mark(False)
+    return result
+
+
+def cache_get(key: str, default=None):
+    """cache.get, or ``default`` when the cache is down."""
+    try:
+        return cache_call("get", key, default)
+    except CacheUnavailable:
+        return default
+
+
+def cache_set(key: str, value, timeout: int | None = None) -> bool:
+    """cache.set; False when the cache is down."""
+    try:
+        cache_call("set", key, value, timeout)
+    except CacheUnavailable:
+        return False
+    return True
+
+
+def cache_delete(key: str) -> bool:
+    """cache.delete; False when the cache is down."""
+    try:
+        cache_call("delete", key)
+    except CacheUnavailable:
+        return False
+    return True

@@ -42,7 +42,7 @@ def _load_settings(env: dict[str, str], *names: str) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", code],
         env={**clean, **env},
-        cwd=ROOT / "var" / "..",
+        cwd=ROOT,
         capture_output=True,
         text=True,
         check=True,

@@ -119,7 +119,8 @@ def horizontal_overflow(page) -> dict:
           for (const el of document.querySelectorAll('body *')) {
             const box = el.getBoundingClientRect();
             if (box.width && box.right > width + 0.5) {
-              culprits.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(box.right)}`);
+              const name = `${el.tagName.toLowerCase()}.${el.className}`;
+              culprits.push(`${name} right=${Math.round(box.right)}`);
             }
           }
           return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width,

@@ -34,7 +34,7 @@ def vibe(monkeypatch):
 
 
 @pytest.fixture
-def logged_in(browser_context, live_server):
+def logged_in(browser_context, live_server):  # noqa: F811 - the fixture imported above
     """Log a user in by handing the browser a real session cookie."""
 
     def login(user):
@@ -103,5 +103,5 @@ def test_share_image_downloads_as_a_1080_by_1920_png(logged_in, live_server, car
         page.get_by_role("button", name="Save as image").click()
     download = download_info.value
     assert download.suggested_filename == "personalify-tracks-medium_term.png"
-    image = Image.open(io.BytesIO(open(download.path(), "rb").read()))
+    image = Image.open(io.BytesIO(download.path().read_bytes()))
     assert image.format == "PNG" and image.size == (1080, 1920)

@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "social_django.middleware.SocialAuthExceptionMiddleware",
+    "accounts.middleware.SpotifyLoginErrorMiddleware",
 ]
 
 ROOT_URLCONF = "personalify.urls"
@@ -70,6 +70,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "social_django.context_processors.backends",
                 "personalify.context_processors.integrations",
+                "accounts.context_processors.spotify_reauth",
             ],
         },
     },
@@ -91,6 +92,7 @@ elif env.str("POSTGRES_HOST", default=""):
         }
     }
 else:
+    VAR_DIR.mkdir(exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -160,6 +162,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {}
+# Every user's library is re-synced once a day (music.tasks.library_sync_all_task).
+CELERY_BEAT_SCHEDULE["music-library-sync-daily"] = {
+    "task": "music.tasks.library_sync_all_task",
+    "schedule": 24 * 60 * 60,
+}
+# Sync-history records that waited for MongoDB are delivered as soon as it is back.
+CELERY_BEAT_SCHEDULE["music-history-outbox-flush"] = {
+    "task": "music.tasks.history_outbox_flush_task",
+    "schedule": 10 * 60,
+}
 
 # --- postgres_fdw: node B, the remote PostgreSQL that node A reads through foreign tables ----
 FDW_REMOTE_HOST = env.str("FDW_REMOTE_HOST", default="")
@@ -176,6 +188,12 @@ SPOTIFY_REDIRECT_URI = env.str(
 )
 SPOTIFY_ACCOUNTS_URL = env.str("SPOTIFY_ACCOUNTS_URL", default="https://accounts.spotify.com")
 SPOTIFY_API_URL = env.str("SPOTIFY_API_URL", default="https://api.spotify.com/v1")
+# Client retries: longest Retry-After worth waiting for, retries per request, back-off base.
+SPOTIFY_MAX_RETRY_AFTER = env.float("SPOTIFY_MAX_RETRY_AFTER", default=30.0)
+SPOTIFY_MAX_RETRIES = env.int("SPOTIFY_MAX_RETRIES", default=3)
+SPOTIFY_RETRY_BACKOFF = env.float("SPOTIFY_RETRY_BACKOFF", default=0.5)
+# Refresh an access token this many seconds before it expires.
+SPOTIFY_TOKEN_REFRESH_MARGIN = env.int("SPOTIFY_TOKEN_REFRESH_MARGIN", default=60)
 
 # --- Genius --------------------------------------------------------------------------------------
 GENIUS_ACCESS_TOKEN = env.str("GENIUS_ACCESS_TOKEN", default="")
@@ -197,7 +215,28 @@ HTTP_USER_AGENT = env.str(
 
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.SpotifyOAuth2",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Spotify login (social-auth): URLs, credentials and scopes come from accounts.backends.
+SOCIAL_AUTH_LOGIN_REDIRECT_URL = "/dashboard/"
+SOCIAL_AUTH_LOGIN_ERROR_URL = "/"
+SOCIAL_AUTH_SPOTIFY_EXTRA_DATA = ["expires_in"]
+SOCIAL_AUTH_PIPELINE = (
+    "social_core.pipeline.social_auth.social_details",
+    "social_core.pipeline.social_auth.social_names",
+    "social_core.pipeline.social_auth.social_uid",
+    "social_core.pipeline.social_auth.auth_allowed",
+    "social_core.pipeline.social_auth.social_user",
+    "social_core.pipeline.user.get_username",
+    "social_core.pipeline.user.create_user",
+    "social_core.pipeline.social_auth.associate_user",
+    "social_core.pipeline.social_auth.load_extra_data",
+    "social_core.pipeline.user.user_details",
+    "accounts.pipeline.spotify_profile_save",
+    "accounts.pipeline.sync_on_login",
+)
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

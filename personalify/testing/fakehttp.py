@@ -59,12 +59,12 @@ class FakeHTTPServer:
     per request (the last one repeats).
     """
 
-    def __init__(self, latency: float = 0.0):
+    def __init__(self, latency: float = 0.0, port: int = 0):
         self.latency = latency
         self.requests: list[Recorded] = []
         self._routes: list[tuple[str, str | re.Pattern, Handler]] = []
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

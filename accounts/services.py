@@ -1,0 +1,124 @@
+"""Accounts services: Spotify login records, tokens (with refresh) and account deletion."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from social_core.exceptions import AuthCredentialError, SocialAuthBaseException
+from social_django.models import UserSocialAuth
+from social_django.utils import load_strategy
+
+from music.spotify import SpotifyAuthError, SpotifyClient
+
+from .exceptions import SpotifyReauthRequired
+
+logger = logging.getLogger(__name__)
+
+PROVIDER = "spotify"
+
+
+def spotify_login_record(*, user, spotify_id: str, display_name: str) -> None:
+    """After a successful Spotify login: keep id and name, clear "log in again"."""
+    user.spotify_id = spotify_id
+    user.display_name = display_name
+    user.needs_reauth = False
+    user.save(update_fields=["spotify_id", "display_name", "needs_reauth"])
+
+
+def _social_get(*, user) -> UserSocialAuth:
+    try:
+        return UserSocialAuth.objects.get(user=user, provider=PROVIDER)
+    except UserSocialAuth.DoesNotExist as exc:
+        user.needs_reauth = True
+        user.save(update_fields=["needs_reauth"])
+        raise SpotifyReauthRequired("No Spotify login is stored for this user") from exc
+
+
+def _token_expiring(social: UserSocialAuth) -> bool:
+    """True when the access token expires within the margin, or its expiry is unknown."""
+    remaining = social.expiration_timedelta()
+    if remaining is None:
+        return True
+    return remaining <= timedelta(seconds=settings.SPOTIFY_TOKEN_REFRESH_MARGIN)
+
+
+def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
+    """Refresh the user's access token at Spotify and store it; returns the new access token.
+
+    A refresh answer without a refresh token keeps the old one (social-auth's extra_data merge).
+    invalid_grant (expired or revoked refresh token) flags the user and raises
+    SpotifyReauthRequired; other refusals raise SpotifyAuthError.
+    """
+    social = social or _social_get(user=user)
+    try:
+        social.refresh_token(load_strategy())
+    except AuthCredentialError as exc:
+        # Spotify's refresh tokens die 6 months after authorization: the user must log in again.
+        logger.warning("Spotify refused the refresh token of user %s: %s", user.pk, exc.code)
+        type(user).objects.filter(pk=user.pk).update(needs_reauth=True)
+        user.needs_reauth = True
+        raise SpotifyReauthRequired("Spotify login expired; log in again") from exc
+    except SocialAuthBaseException as exc:
+        logger.error("Spotify token refresh failed for user %s: %s", user.pk, exc.code)
+        raise SpotifyAuthError(f"Token refresh failed: {exc}", status=exc.status_code) from exc
+    return social.extra_data["access_token"]
+
+
+def spotify_client_for(*, user) -> SpotifyClient:
+    """A SpotifyClient with a fresh access token; on a 401 its callback forces one refresh.
+
+    Raises SpotifyReauthRequired when the user must log in again.
+    """
+    social = _social_get(user=user)
+    if _token_expiring(social):
+        spotify_token_refresh(user=user, social=social)
+
+    def refresh() -> str:
+        return spotify_token_refresh(user=user, social=social)
+
+    return SpotifyClient(access_token=social.extra_data["access_token"], refresh=refresh)
+
+
+def _user_sessions_delete(*, user_id: int) -> None:
+    # Sessions are not indexed by user; a personal server has few live sessions to scan.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if session.get_decoded().get("_auth_user_id") == str(user_id):
+            session.delete()
+
+
+def _cache_delete(*, spotify_id: str) -> None:
+    from music.spotify import TIME_RANGES
+
+    try:
+        if hasattr(cache, "delete_pattern"):
+            cache.delete_pattern(f"top:{spotify_id}:*")
+        else:
+            cache.delete_many([f"top:{spotify_id}:{r}" for r in TIME_RANGES])
+    except Exception:  # noqa: BLE001 - a down cache must not block deletion; keys expire anyway
+        logger.warning("Could not delete cache keys of a deleted account (cache unavailable)")
+
+
+def account_delete(*, user) -> None:
+    """Delete the user and everything about them: tokens, rankings, history, cache, sessions.
+
+    MongoDB history goes first: if it cannot be deleted (HistoryUnavailable) nothing else is,
+    so the user can simply try again and no orphaned history is left behind.
+    """
+    from music.history import sync_history_delete_for_user
+
+    spotify_id = user.spotify_id
+    if spotify_id:
+        sync_history_delete_for_user(spotify_id=spotify_id)
+    with transaction.atomic():
+        user_id = user.pk
+        _user_sessions_delete(user_id=user_id)
+        user.delete()  # cascades to social-auth rows (tokens) and rankings
+    if spotify_id:
+        _cache_delete(spotify_id=spotify_id)
+    logger.info("Deleted account %s and its data", user_id)

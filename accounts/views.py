@@ -1,0 +1,38 @@
+"""Account pages: the account page, deleting it, and the page for users Spotify refuses."""
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from music.history import HistoryUnavailable
+
+from .services import account_delete
+
+
+@require_GET
+@login_required
+def account_detail(request):
+    return render(request, "accounts/account_detail.html")
+
+
+@require_POST
+@login_required
+def account_delete_view(request):
+    """First POST shows the confirmation; the POST with ``confirm=yes`` deletes."""
+    if request.POST.get("confirm") != "yes":
+        return render(request, "accounts/account_delete.html")
+    try:
+        account_delete(user=request.user)
+    except HistoryUnavailable:
+        messages.error(request, "Your data could not be deleted right now: please try again.")
+        return redirect("accounts:account")
+    logout(request)
+    messages.success(request, "Your account and all its data were deleted.")
+    return redirect("home")
+
+
+@require_GET
+def login_not_allowed(request):
+    return render(request, "accounts/login_not_allowed.html", status=403)

@@ -1,0 +1,72 @@
+"""Sync users' Spotify libraries now: ``manage.py sync_spotify --user SPOTIFY_ID | --all``.
+
+Prints a progress bar on a terminal and a summary (synced, failed, skipped, with reasons).
+Exits non-zero if any user failed.
+"""
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from accounts.models import DEMO_SPOTIFY_ID
+from music.selectors import TIME_RANGES
+from music.services import library_sync
+
+BAR_WIDTH = 30
+
+
+class Command(BaseCommand):
+    help = "Sync top artists and tracks from Spotify for one user (--user) or every user (--all)."
+
+    def add_arguments(self, parser):
+        who = parser.add_mutually_exclusive_group(required=True)
+        who.add_argument("--user", action="append", metavar="SPOTIFY_ID", help="repeatable")
+        who.add_argument("--all", action="store_true", help="every user with a Spotify id")
+        parser.add_argument(
+            "--time-range",
+            action="append",
+            choices=TIME_RANGES,
+            help="only this range (repeatable; default: all three)",
+        )
+
+    def handle(self, *args, **options):
+        users = get_user_model().objects.filter(spotify_id__isnull=False).order_by("pk")
+        if options["all"]:
+            users = users.filter(is_active=True).exclude(spotify_id=DEMO_SPOTIFY_ID)
+        else:
+            wanted = options["user"]
+            users = users.filter(spotify_id__in=wanted)
+            unknown = sorted(set(wanted) - {u.spotify_id for u in users})
+            if unknown:
+                raise CommandError(f"No user with Spotify id: {', '.join(unknown)}")
+        users = list(users)
+        time_ranges = tuple(options["time_range"] or TIME_RANGES)
+        tty = self.stdout.isatty()
+        outcome: dict[str, list[tuple[str, str | None]]] = {
+            "synced": [],
+            "failed": [],
+            "skipped": [],
+        }
+        for index, user in enumerate(users):
+            if tty:
+                self._bar(index, len(users), user.spotify_id)
+            result = library_sync(user=user, time_ranges=time_ranges)
+            outcome[result.status].append((user.spotify_id, result.reason))
+        if tty and users:
+            self._bar(len(users), len(users), "done")
+            self.stdout.write("")
+        self.stdout.write(
+            f"Synced {len(outcome['synced'])}, failed {len(outcome['failed'])}, "
+            f"skipped {len(outcome['skipped'])} (of {len(users)} users; "
+            f"ranges: {', '.join(time_ranges)})."
+        )
+        for status in ("failed", "skipped"):
+            for spotify_id, reason in outcome[status]:
+                self.stdout.write(f"  {status}: {spotify_id}: {reason}")
+        if outcome["failed"]:
+            raise CommandError(f"{len(outcome['failed'])} user(s) failed to sync.")
+
+    def _bar(self, done: int, total: int, label: str) -> None:
+        filled = round(BAR_WIDTH * done / total) if total else BAR_WIDTH
+        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
+        self.stdout.write(f"\r[{bar}] {done}/{total} {label[:40]:<40}", ending="")
+        self.stdout.flush()

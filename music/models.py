@@ -1,0 +1,202 @@
+"""Artists, tracks and each user's rankings, in the seed's tables.
+
+``artists``, ``tracks``, ``user_artists`` and ``user_tracks`` keep the seed's names and columns
+(so its SQL examples still work) and add what the dashboard needs. Rankings use the seed's
+composite primary key (spotify_id, time_range, item id).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+TIME_RANGE_CHOICES = [
+    ("short_term", "Last 4 weeks"),
+    ("medium_term", "Last 6 months"),
+    ("long_term", "Last year"),
+]
+
+
+class Artist(models.Model):
+    """Public catalogue data of an artist, shared by every user who ranks it."""
+
+    id = models.CharField(max_length=64, primary_key=True)
+    name = models.TextField()
+    popularity = models.IntegerField(null=True, blank=True)  # null: Spotify did not send it
+    image_url = models.TextField(null=True, blank=True)  # noqa: DJ001 - seed column; NULL: none
+    # null: Spotify sent no "genres" key (development mode); []: not classified.
+    genres = models.JSONField(null=True, blank=True)
+    images = models.JSONField(default=list, blank=True)
+    followers = models.IntegerField(null=True, blank=True)
+    url = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "artists"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Track(models.Model):
+    """Public catalogue data of a track and its album."""
+
+    id = models.CharField(max_length=64, primary_key=True)
+    name = models.TextField()
+    popularity = models.IntegerField(null=True, blank=True)
+    preview_url = models.TextField(null=True, blank=True)  # noqa: DJ001 - seed column
+    duration_ms = models.IntegerField(default=0)
+    explicit = models.BooleanField(default=False)
+    album_id = models.CharField(max_length=64, blank=True, default="")
+    album_name = models.TextField(blank=True, default="")
+    album_type = models.CharField(max_length=32, blank=True, default="")
+    album_release_date = models.CharField(max_length=10, blank=True, default="")
+    album_image_url = models.TextField(null=True, blank=True)  # noqa: DJ001 - NULL: no image
+    url = models.TextField(blank=True, default="")
+    artists = models.ManyToManyField(Artist, through="TrackArtist", related_name="tracks")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "tracks"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrackArtist(models.Model):
+    """The credited artists of a track, in Spotify's order."""
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="credits")
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="credits")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        db_table = "track_artists"
+        constraints = [
+            models.UniqueConstraint(fields=["track", "artist"], name="track_artists_unique")
+        ]
+        ordering = ["track", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.track_id} #{self.position}: {self.artist_id}"
+
+
+class UserArtist(models.Model):
+    """One artist in a user's top list for one time range (seed table ``user_artists``)."""
+
+    pk = models.CompositePrimaryKey("user", "time_range", "artist")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        to_field="spotify_id",
+        db_column="spotify_id",
+        on_delete=models.CASCADE,
+        related_name="ranked_artists",
+    )
+    time_range = models.CharField(max_length=16, choices=TIME_RANGE_CHOICES)
+    artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="rankings")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        db_table = "user_artists"
+        indexes = [
+            # The dashboard reads one user's range in rank order.
+            models.Index(fields=["user", "time_range", "rank"], name="user_artists_rank_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.time_range} #{self.rank}: {self.artist_id}"
+
+
+class UserTrack(models.Model):
+    """One track in a user's top list for one time range (seed table ``user_tracks``)."""
+
+    pk = models.CompositePrimaryKey("user", "time_range", "track")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        to_field="spotify_id",
+        db_column="spotify_id",
+        on_delete=models.CASCADE,
+        related_name="ranked_tracks",
+    )
+    time_range = models.CharField(max_length=16, choices=TIME_RANGE_CHOICES)
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="rankings")
+    rank = models.PositiveSmallIntegerField()
+
+    class Meta:
+        db_table = "user_tracks"
+        indexes = [
+            models.Index(fields=["user", "time_range", "rank"], name="user_tracks_rank_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.time_range} #{self.rank}: {self.track_id}"
+
+
+class SyncState(models.Model):
+    """How the last sync of one user's time range went, in words a person can act on."""
+
+    class Status(models.TextChoices):
+        NEVER = "never", "Never synced"
+        OK = "ok", "Synced"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sync_states"
+    )
+    time_range = models.CharField(max_length=16, choices=TIME_RANGE_CHOICES)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEVER)
+    synced_at = models.DateTimeField(null=True, blank=True)  # last successful sync
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True, default="")  # human sentence; empty when OK
+    genres_available = models.BooleanField(default=False)
+    artists_count = models.PositiveSmallIntegerField(default=0)
+    tracks_count = models.PositiveSmallIntegerField(default=0)
+    sync_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        db_table = "sync_states"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "time_range"], name="sync_states_unique")
+        ]
+        ordering = ["user_id", "time_range"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.time_range}: {self.status}"
+
+
+class HistoryOutbox(models.Model):
+    """A sync-history record waiting for MongoDB (transactional outbox).
+
+    Written in the sync's transaction; deleted once MongoDB has it. Delivery is idempotent by
+    ``sync_id``, so a record delivered twice is stored once.
+    """
+
+    sync_id = models.UUIDField(default=uuid.uuid4)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        to_field="spotify_id",
+        db_column="spotify_id",
+        on_delete=models.CASCADE,
+        related_name="history_outbox",
+    )
+    time_range = models.CharField(max_length=16, choices=TIME_RANGE_CHOICES)
+    payload = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True, default="")
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "history_outbox"
+        constraints = [
+            models.UniqueConstraint(fields=["sync_id", "time_range"], name="history_outbox_unique")
+        ]
+        ordering = ["created_at", "id"]
+        verbose_name_plural = "history outbox"
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.time_range} {self.sync_id}"

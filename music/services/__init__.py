@@ -1,0 +1,14 @@
+"""Writes and side effects of the music app (see each module)."""
+
+from .demo import demo_load
+from .outbox import OutboxFlushResult, history_outbox_flush
+from .sync import SyncResult, library_sync, sync_request
+
+__all__ = [
+    "OutboxFlushResult",
+    "SyncResult",
+    "demo_load",
+    "history_outbox_flush",
+    "library_sync",
+    "sync_request",
+]

@@ -1,0 +1,591 @@
+"""The library sync: Spotify's top lists → PostgreSQL → MongoDB history → Redis cache.
+
+``library_sync`` fetches the 3 time ranges by (artists, tracks) concurrently, upserts the
+catalogue in bulk (the number of SQL queries does not depend on the number of items), replaces
+each fetched range's ranking in one transaction (a range that failed keeps its previous ranking),
+records per-range ``SyncState`` with a reason in words, writes the history records to the outbox
+(delivered to MongoDB right after, or later if MongoDB is down) and refreshes the cache.
+A lock in the cache keeps two syncs of one user from running at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+
+from accounts.exceptions import SpotifyReauthRequired
+from music.models import (
+    Artist,
+    HistoryOutbox,
+    SyncState,
+    Track,
+    TrackArtist,
+    UserArtist,
+    UserTrack,
+)
+from music.selectors import (
+    PROGRESS_TTL,
+    TIME_RANGES,
+    sync_progress_key,
+    top_build_many,
+    top_cache_key,
+    user_is_demo,
+)
+from music.spotify import (
+    SpotifyArtist,
+    SpotifyAuthError,
+    SpotifyBadResponse,
+    SpotifyClient,
+    SpotifyError,
+    SpotifyForbidden,
+    SpotifyRateLimited,
+    SpotifyTrack,
+    SpotifyUnavailable,
+)
+from personalify.cache import CacheUnavailable, cache_call, cache_delete, cache_get, cache_set
+
+from .outbox import history_outbox_flush
+
+logger = logging.getLogger(__name__)
+
+LOCK_TTL = 10 * 60  # a crashed sync frees its user after this many seconds
+QUEUED_TTL = 15 * 60  # a queued sync that no worker picked up stops blocking after this
+FETCH_LIMIT = 50
+RANGE_LABELS = {
+    "short_term": "last 4 weeks",
+    "medium_term": "last 6 months",
+    "long_term": "last year",
+}
+
+ALREADY_SYNCING = "A sync is already running for this account."
+DEMO_SKIPPED = "The demo account is loaded from bundled data (python manage.py load_demo)."
+
+
+def sync_lock_key(*, spotify_id: str) -> str:
+    return f"sync:lock:{spotify_id}"
+
+
+def sync_queued_key(*, spotify_id: str) -> str:
+    return f"sync:queued:{spotify_id}"
+
+
+@dataclass
+class SyncResult:
+    """What one sync did. ``status``: synced | failed | skipped."""
+
+    status: str
+    spotify_id: str
+    sync_id: str | None = None
+    synced_ranges: list[str] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)  # time_range -> reason in words
+    reason: str | None = None  # why it failed or was skipped, in words
+    retry_after: int | None = None  # seconds, when Spotify rate-limited us
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "synced"
+
+
+# --- Errors in words --------------------------------------------------------------------------
+
+_SEVERITY = (
+    SpotifyReauthRequired,
+    SpotifyAuthError,
+    SpotifyForbidden,
+    SpotifyRateLimited,
+    SpotifyUnavailable,
+    SpotifyBadResponse,
+)
+
+
+def _when(seconds: int) -> str:
+    moment = timezone.now() + timedelta(seconds=seconds)
+    delay = f"{seconds} s" if seconds < 120 else f"{round(seconds / 60)} min"
+    return f"{moment:%H:%M:%S} UTC (in {delay})"
+
+
+def sync_error_reason(exc: BaseException) -> str:
+    """A sentence a person can act on, for an error raised while syncing."""
+    if isinstance(exc, SpotifyReauthRequired | SpotifyAuthError):
+        return "Your Spotify login has expired or was revoked: log in again to sync."
+    if isinstance(exc, SpotifyForbidden):
+        if getattr(exc, "not_allow_listed", False):
+            return (
+                "This Spotify account is not on the app's allow-list: the site's owner must "
+                "add it under User Management in the Spotify developer dashboard."
+            )
+        return f"Spotify refused the request: {getattr(exc, 'message', '') or exc}"
+    if isinstance(exc, SpotifyRateLimited):
+        return (
+            f"Spotify is rate-limiting this site; the sync can retry after "
+            f"{_when(exc.retry_after)}."
+        )
+    if isinstance(exc, SpotifyUnavailable):
+        return "Spotify is not answering right now (server error or timeout); try again later."
+    if isinstance(exc, SpotifyBadResponse):
+        return "Spotify sent a response Personalify could not read; try again later."
+    if isinstance(exc, SpotifyError):
+        return f"Spotify answered with an error: {getattr(exc, 'message', '') or exc}"
+    return "The sync failed unexpectedly; the site's owner can find the details in the logs."
+
+
+def _worst(errors: Iterable[BaseException]) -> BaseException:
+    def severity(exc: BaseException) -> int:
+        for index, kind in enumerate(_SEVERITY):
+            if isinstance(exc, kind):
+                return index
+        return len(_SEVERITY)
+
+    return min(errors, key=severity)
+
+
+# --- Progress ---------------------------------------------------------------------------------
+
+
+class _Progress:
+    """Writes ``sync_progress_get``'s dict; safe to call from the fetch threads."""
+
+    def __init__(self, spotify_id: str, total: int):
+        self.key = sync_progress_key(spotify_id=spotify_id)
+        self.total = total
+        self.done = 0
+        self._lock = threading.Lock()
+
+    def step(self, step: str, *, advance: int = 0, state: str = "running") -> None:
+        with self._lock:
+            self.done = min(self.total, self.done + advance)
+            cache_set(
+                self.key,
+                {
+                    "state": state,
+                    "step": step,
+                    "done": self.done,
+                    "total": self.total,
+                    "error": None,
+                    "retry_at": None,
+                },
+                PROGRESS_TTL,
+            )
+
+    def finish(self, result: SyncResult) -> None:
+        retry_at = None
+        if result.retry_after is not None:
+            retry_at = (timezone.now() + timedelta(seconds=result.retry_after)).isoformat()
+        cache_set(
+            self.key,
+            {
+                "state": "done" if result.ok else "failed",
+                "step": "Synced" if result.ok else "Failed",
+                "done": self.total if result.ok else self.done,
+                "total": self.total,
+                "error": result.reason,
+                "retry_at": retry_at,
+            },
+            PROGRESS_TTL,
+        )
+
+
+# --- Fetch ------------------------------------------------------------------------------------
+
+
+def _fetch_all(
+    client: SpotifyClient, time_ranges: tuple[str, ...], progress: _Progress
+) -> tuple[dict[str, dict[str, list]], dict[str, BaseException]]:
+    """Fetch every (range, kind) concurrently; return the lists and the errors by range."""
+
+    def job(time_range: str, kind: str) -> list:
+        try:
+            fetch = client.top_artists if kind == "artists" else client.top_tracks
+            items = fetch(time_range=time_range, limit=FETCH_LIMIT)
+            progress.step(f"Fetched top {kind} ({RANGE_LABELS[time_range]})", advance=1)
+            return items
+        finally:
+            # A token refresh may have used the ORM in this thread: close its connection.
+            connections.close_all()
+
+    jobs = [(r, kind) for r in time_ranges for kind in ("artists", "tracks")]
+    fetched: dict[str, dict[str, list]] = {r: {} for r in time_ranges}
+    errors: dict[str, BaseException] = {}
+    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="spotify-fetch") as pool:
+        futures = {(r, kind): pool.submit(job, r, kind) for r, kind in jobs}
+    for (time_range, kind), future in futures.items():
+        exc = future.exception()
+        if exc is None:
+            fetched[time_range][kind] = future.result()
+        elif time_range not in errors:
+            errors[time_range] = exc
+    return {r: lists for r, lists in fetched.items() if r not in errors}, errors
+
+
+# --- Save -------------------------------------------------------------------------------------
+
+
+def _artist_row(artist: SpotifyArtist) -> Artist:
+    return Artist(
+        id=artist.id,
+        name=artist.name,
+        popularity=artist.popularity,
+        image_url=artist.images[0].url if artist.images else None,
+        genres=list(artist.genres) if artist.genres is not None else None,
+        images=[{"url": i.url, "height": i.height, "width": i.width} for i in artist.images],
+        followers=artist.followers,
+        url=artist.url,
+    )
+
+
+def _track_row(track: SpotifyTrack) -> Track:
+    album = track.album
+    return Track(
+        id=track.id,
+        name=track.name,
+        popularity=track.popularity,
+        preview_url=track.preview_url,
+        duration_ms=track.duration_ms,
+        explicit=track.explicit,
+        album_id=album.id,
+        album_name=album.name,
+        album_type=album.album_type,
+        album_release_date=album.release_date,
+        album_image_url=album.images[0].url if album.images else None,
+        url=track.url,
+    )
+
+
+def _catalogue_upsert(fetched: dict[str, dict[str, list]]) -> None:
+    """Upsert artists, tracks and credits in 4 statements, whatever the number of items."""
+    artists: dict[str, Artist] = {}
+    refs: dict[str, Artist] = {}
+    tracks: dict[str, Track] = {}
+    credited: dict[tuple[str, str], TrackArtist] = {}
+    for lists in fetched.values():
+        for artist in lists["artists"]:
+            artists[artist.id] = _artist_row(artist)
+        for track in lists["tracks"]:
+            tracks[track.id] = _track_row(track)
+            for position, ref in enumerate(track.artists):
+                refs.setdefault(ref.id, Artist(id=ref.id, name=ref.name, url=ref.url))
+                credited[(track.id, ref.id)] = TrackArtist(
+                    track_id=track.id, artist_id=ref.id, position=position
+                )
+    # Credited artists first, inserted only if unknown (they carry no genres or images) ...
+    Artist.objects.bulk_create(refs.values(), ignore_conflicts=True)
+    # ... then the full artist objects, which replace whatever was known.
+    Artist.objects.bulk_create(
+        artists.values(),
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=[
+            "name",
+            "popularity",
+            "image_url",
+            "genres",
+            "images",
+            "followers",
+            "url",
+            "updated_at",
+        ],
+    )
+    Track.objects.bulk_create(
+        tracks.values(),
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=[
+            "name",
+            "popularity",
+            "preview_url",
+            "duration_ms",
+            "explicit",
+            "album_id",
+            "album_name",
+            "album_type",
+            "album_release_date",
+            "album_image_url",
+            "url",
+            "updated_at",
+        ],
+    )
+    TrackArtist.objects.bulk_create(
+        credited.values(),
+        update_conflicts=True,
+        unique_fields=["track", "artist"],
+        update_fields=["position"],
+    )
+
+
+def _rankings_replace(user, fetched: dict[str, dict[str, list]]) -> None:
+    """Replace the fetched ranges' rankings (4 statements for any number of ranges)."""
+    ranges = list(fetched)
+    UserArtist.objects.filter(user=user, time_range__in=ranges).delete()
+    UserArtist.objects.bulk_create(
+        UserArtist(user=user, time_range=r, artist_id=a.id, rank=rank)
+        for r in ranges
+        for rank, a in enumerate(_unique(fetched[r]["artists"]), start=1)
+    )
+    UserTrack.objects.filter(user=user, time_range__in=ranges).delete()
+    UserTrack.objects.bulk_create(
+        UserTrack(user=user, time_range=r, track_id=t.id, rank=rank)
+        for r in ranges
+        for rank, t in enumerate(_unique(fetched[r]["tracks"]), start=1)
+    )
+
+
+def _unique(items: list) -> list:
+    """Spotify's lists should not repeat an id; if one does, keep its best rank."""
+    seen: set[str] = set()
+    return [i for i in items if not (i.id in seen or seen.add(i.id))]
+
+
+def _states_write(
+    user,
+    *,
+    sync_id: str,
+    now: datetime,
+    fetched: dict[str, dict[str, list]],
+    errors: dict[str, str],
+) -> None:
+    if fetched:
+        SyncState.objects.bulk_create(
+            [
+                SyncState(
+                    user=user,
+                    time_range=r,
+                    status=SyncState.Status.OK,
+                    synced_at=now,
+                    attempted_at=now,
+                    error="",
+                    genres_available=any(a.genres for a in lists["artists"]),
+                    artists_count=len(_unique(lists["artists"])),
+                    tracks_count=len(_unique(lists["tracks"])),
+                    sync_id=sync_id,
+                )
+                for r, lists in fetched.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "time_range"],
+            update_fields=[
+                "status",
+                "synced_at",
+                "attempted_at",
+                "error",
+                "genres_available",
+                "artists_count",
+                "tracks_count",
+                "sync_id",
+            ],
+        )
+    if errors:
+        # A failed range keeps its last successful sync time, counts and ranking.
+        SyncState.objects.bulk_create(
+            [
+                SyncState(
+                    user=user,
+                    time_range=r,
+                    status=SyncState.Status.FAILED,
+                    attempted_at=now,
+                    error=reason,
+                )
+                for r, reason in errors.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "time_range"],
+            update_fields=["status", "attempted_at", "error"],
+        )
+
+
+def _history_payload(payload: dict) -> dict:
+    return {
+        "synced_at": payload["synced_at"],
+        "artists": payload["artists"],
+        "tracks": payload["tracks"],
+        "genres": payload["genres"],
+        "genres_available": payload["genres_available"],
+    }
+
+
+# --- After a successful sync ------------------------------------------------------------------
+
+
+def _vibe_refresh_hook() -> Callable | None:
+    """analytics.services.vibe_refresh_request if the analytics app provides it (optional)."""
+    try:
+        from analytics.services import vibe_refresh_request
+    except ImportError:
+        return None
+    return vibe_refresh_request
+
+
+# --- The sync ---------------------------------------------------------------------------------
+
+
+def _lock_acquire(spotify_id: str) -> tuple[bool, str | None]:
+    token = uuid.uuid4().hex
+    try:
+        acquired = cache_call("add", sync_lock_key(spotify_id=spotify_id), token, LOCK_TTL)
+    except CacheUnavailable:
+        # Without a cache there is no lock; a concurrent sync would only redo the same
+        # idempotent writes, so syncing beats refusing.
+        logger.warning("Syncing %s without a lock: the cache is unavailable.", spotify_id)
+        return True, None
+    return bool(acquired), token if acquired else None
+
+
+def _lock_release(spotify_id: str, token: str | None) -> None:
+    if token and cache_get(sync_lock_key(spotify_id=spotify_id)) == token:
+        cache_delete(sync_lock_key(spotify_id=spotify_id))
+
+
+def library_sync(
+    *,
+    user,
+    time_ranges: Iterable[str] = TIME_RANGES,
+    client: SpotifyClient | None = None,
+) -> SyncResult:
+    """Sync one user's top artists and tracks for the given time ranges.
+
+    ``client`` defaults to ``accounts.services.spotify_client_for(user=user)``; the demo passes
+    a client pointed at its bundled data. Returns a SyncResult; never raises for Spotify
+    errors (they become reasons in words). Status ``skipped`` when a sync of this user is
+    already running.
+    """
+    time_ranges = tuple(r for r in TIME_RANGES if r in set(time_ranges))
+    spotify_id = user.spotify_id
+    if client is None and user_is_demo(user=user):
+        return SyncResult(status="skipped", spotify_id=spotify_id, reason=DEMO_SKIPPED)
+    acquired, token = _lock_acquire(spotify_id)
+    if not acquired:
+        return SyncResult(status="skipped", spotify_id=spotify_id, reason=ALREADY_SYNCING)
+    progress = _Progress(spotify_id, total=2 * len(time_ranges) + 2)
+    try:
+        result = _sync_locked(user, time_ranges, client, progress)
+        progress.finish(result)
+        return result
+    finally:
+        cache_delete(sync_queued_key(spotify_id=spotify_id))
+        _lock_release(spotify_id, token)
+
+
+def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
+    spotify_id = user.spotify_id
+    sync_id = str(uuid.uuid4())
+    progress.step("Connecting to Spotify")
+    errors: dict[str, BaseException] = {}
+    fetched: dict[str, dict[str, list]] = {}
+    try:
+        if client is None:
+            from accounts.services import spotify_client_for
+
+            client = spotify_client_for(user=user)
+        fetched, errors = _fetch_all(client, time_ranges, progress)
+    except (SpotifyError, SpotifyReauthRequired) as exc:
+        errors = dict.fromkeys(time_ranges, exc)
+    reasons = {r: sync_error_reason(exc) for r, exc in errors.items()}
+    for time_range, exc in errors.items():
+        if not isinstance(exc, SpotifyError | SpotifyReauthRequired):
+            logger.error("Sync of %s (%s) failed", spotify_id, time_range, exc_info=exc)
+
+    progress.step("Saving", advance=0)
+    now = timezone.now()
+    with transaction.atomic():
+        built: dict[str, dict] = {}
+        if fetched:
+            _catalogue_upsert(fetched)
+            _rankings_replace(user, fetched)
+            # The builder reads the states' sync time: write them first.
+            _states_write(user, sync_id=sync_id, now=now, fetched=fetched, errors={})
+            built = top_build_many(user=user, time_ranges=tuple(fetched))
+            HistoryOutbox.objects.bulk_create(
+                HistoryOutbox(
+                    sync_id=sync_id,
+                    user=user,
+                    time_range=r,
+                    payload=_history_payload(payload),
+                )
+                for r, payload in built.items()
+            )
+        _states_write(user, sync_id=sync_id, now=now, fetched={}, errors=reasons)
+        if built and not errors:
+            hook = _vibe_refresh_hook()
+            if hook is not None:
+                transaction.on_commit(lambda: hook(user=user))
+    progress.step("Saved", advance=1)
+
+    if built:
+        for time_range, payload in built.items():
+            cache_set(
+                top_cache_key(spotify_id=spotify_id, time_range=time_range),
+                payload,
+                settings.CACHE_TTL,
+            )
+        flushed = history_outbox_flush()
+        if flushed.error:
+            _outbox_retry_later()
+    progress.step("History and cache written", advance=1)
+
+    result = SyncResult(
+        status="synced" if not errors else "failed",
+        spotify_id=spotify_id,
+        sync_id=sync_id,
+        synced_ranges=list(built),
+        errors=reasons,
+        counts={
+            r: {"artists": len(p["artists"]), "tracks": len(p["tracks"])} for r, p in built.items()
+        },
+    )
+    if errors:
+        worst = _worst(errors.values())
+        result.reason = sync_error_reason(worst)
+        if isinstance(worst, SpotifyRateLimited):
+            result.retry_after = worst.retry_after
+    return result
+
+
+def _outbox_retry_later() -> None:
+    """Queue the outbox task when a worker runs it later; in-process mode waits for the next
+    sync, the daily schedule or ``manage.py flush_history_outbox``."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    from music.tasks import history_outbox_flush_task
+
+    history_outbox_flush_task.apply_async(countdown=60)
+
+
+def sync_request(*, user) -> bool:
+    """Queue a sync of this user (on commit); False if one is already queued or running."""
+    if user_is_demo(user=user):
+        return False
+    spotify_id = user.spotify_id
+    if cache_get(sync_lock_key(spotify_id=spotify_id)) is not None:
+        return False
+    try:
+        queued = cache_call("add", sync_queued_key(spotify_id=spotify_id), 1, QUEUED_TTL)
+    except CacheUnavailable:
+        queued = True  # no cache: the task's own lock attempt decides
+    if not queued:
+        return False
+    cache_set(
+        sync_progress_key(spotify_id=spotify_id),
+        {
+            "state": "queued",
+            "step": "Waiting for a worker",
+            "done": 0,
+            "total": 0,
+            "error": None,
+            "retry_at": None,
+        },
+        PROGRESS_TTL,
+    )
+    from music.tasks import library_sync_task
+
+    user_id = user.pk
+    transaction.on_commit(lambda: library_sync_task.delay(user_id))
+    return True

@@ -1,0 +1,73 @@
+"""Celery tasks of the music app: take ids, load, call the service. Retries live here."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from accounts.models import DEMO_SPOTIFY_ID
+from music.selectors import PROGRESS_TTL, sync_progress_key
+from music.services import history_outbox_flush, library_sync, sync_request
+from personalify.cache import cache_set
+
+logger = logging.getLogger(__name__)
+
+RATE_LIMIT_RETRIES = 3
+
+
+@shared_task(bind=True, max_retries=RATE_LIMIT_RETRIES, acks_late=True)
+def library_sync_task(self, user_id: int) -> dict:
+    """Sync one user. When Spotify rate-limits, retry after its Retry-After (bounded).
+
+    In-process mode (no broker) does not retry: Celery would re-run at once, ignoring the
+    delay; the progress then shows the reason and when to try again.
+    """
+    user = get_user_model().objects.filter(pk=user_id, spotify_id__isnull=False).first()
+    if user is None:
+        return {"status": "skipped", "reason": "no such user"}
+    result = library_sync(user=user)
+    retryable = result.retry_after is not None and not self.request.is_eager
+    if retryable and self.request.retries < self.max_retries:
+        countdown = max(1, result.retry_after)
+        retry_at = timezone.now() + timedelta(seconds=countdown)
+        cache_set(
+            sync_progress_key(spotify_id=user.spotify_id),
+            {
+                "state": "queued",
+                "step": "Waiting for Spotify's rate limit",
+                "done": 0,
+                "total": 0,
+                "error": (
+                    f"Spotify is rate-limiting this site; retrying at {retry_at:%H:%M:%S} UTC."
+                ),
+                "retry_at": retry_at.isoformat(),
+            },
+            PROGRESS_TTL,
+        )
+        raise self.retry(countdown=countdown)
+    return {"status": result.status, "reason": result.reason, "ranges": result.synced_ranges}
+
+
+@shared_task
+def library_sync_all_task() -> int:
+    """The daily re-sync: queue one sync per Spotify user (not the bundled demo)."""
+    users = (
+        get_user_model()
+        .objects.filter(spotify_id__isnull=False, is_active=True)
+        .exclude(spotify_id=DEMO_SPOTIFY_ID)
+        .order_by("pk")
+    )
+    return sum(1 for user in users.iterator() if sync_request(user=user))
+
+
+@shared_task(bind=True, max_retries=10)
+def history_outbox_flush_task(self) -> dict:
+    """Deliver waiting sync-history records to MongoDB; retry with back-off while it is down."""
+    result = history_outbox_flush()
+    if result.error and not self.request.is_eager:
+        raise self.retry(countdown=min(3600, 60 * 2**self.request.retries))
+    return {"delivered": result.delivered, "pending": result.pending}

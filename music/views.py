@@ -1,0 +1,71 @@
+"""Sync endpoints (the dashboard pages are in the dashboard stream's views) and the demo login."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseForbidden, JsonResponse
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.models import DEMO_SPOTIFY_ID
+from music.selectors import sync_progress_get, user_is_demo
+from music.services import sync_request
+
+DEMO_READ_ONLY = "The demo is read-only: log in with Spotify to sync your own library."
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request, default: str = "/dashboard/") -> str:
+    target = request.POST.get("next") or request.headers.get("Referer") or default
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+@require_POST
+@login_required
+def sync_start(request):
+    """Queue a sync of the logged-in user ("Sync now"); JSON for fetch(), else redirect back."""
+    if user_is_demo(user=request.user):
+        if _wants_json(request):
+            return JsonResponse({"queued": False, "message": DEMO_READ_ONLY}, status=403)
+        return HttpResponseForbidden(DEMO_READ_ONLY)
+    queued = sync_request(user=request.user)
+    message = "Sync started." if queued else "Already syncing: wait for the current sync to end."
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "queued": queued,
+                "message": message,
+                "progress": sync_progress_get(user=request.user),
+            },
+            status=202 if queued else 409,
+        )
+    (messages.success if queued else messages.info)(request, message)
+    return redirect(_back(request))
+
+
+@never_cache
+@require_GET
+@login_required
+def sync_progress(request):
+    """The logged-in user's sync progress (contracts §4 shape)."""
+    return JsonResponse(sync_progress_get(user=request.user))
+
+
+@require_POST
+def demo_login(request):
+    """ "Try the demo": log in as the read-only demo user (created by load_demo)."""
+    demo = get_user_model().objects.filter(spotify_id=DEMO_SPOTIFY_ID, is_active=True).first()
+    if demo is None:
+        messages.warning(
+            request, "The demo is not loaded on this server (python manage.py load_demo)."
+        )
+        return redirect("home")
+    login(request, demo, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("/dashboard/")
