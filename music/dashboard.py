@@ -7,7 +7,9 @@ PostgreSQL table; a cache miss costs what `top_get` costs, a constant number of 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.utils import timezone
 
 from analytics import selectors as analytics_selectors
 from music import selectors
@@ -21,7 +23,7 @@ DEFAULT_RANGE = "short_term"
 SHARE_KINDS = {"artists": "Top artists", "tracks": "Top tracks", "genres": "Top genres"}
 ALBUM_TYPES = {"album": "Album", "single": "Single", "compilation": "Compilation", "ep": "EP"}
 CHART_GENRES = 8  # slices in the genre chart; the rest is one "Other" slice
-LIST_GENRES = 12
+LIST_GENRES = 10
 CHART_EMOTIONS = 8
 CHANGES_LIMIT = 5
 CHANGE_GROUPS = {"rose": "Rose", "fell": "Fell", "new": "New"}
@@ -183,6 +185,9 @@ def dashboard_get(*, user, time_range: str) -> dict:
         "read_only": is_read_only(user),
     }
     data["empty"] = bool(top) and not top["artists"] and not top["tracks"]
+    data["synced_just_now"] = bool(
+        data["synced_at"] and timezone.now() - data["synced_at"] < timedelta(minutes=1)
+    )
     return data
 
 

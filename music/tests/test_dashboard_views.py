@@ -18,6 +18,9 @@ from .dashboard_data import top_cache, top_payload, vibe_payload
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("music:dashboard")
+# session + user, then top_get's 4 queries for each range the page reads on a miss (the shown
+# range and, for "what changed", the last 4 weeks and 6 months), whatever the number of items.
+MISS_QUERIES = 10
 
 
 def page(response):
@@ -339,3 +342,155 @@ def test_share_image_renders_without_a_vibe_and_without_genres(alice_client, ali
     response = alice_client.get(reverse("music:share-image"), {"kind": "genres"})
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.content)).size == (1080, 1920)
+
+
+@pytest.mark.parametrize("n_items", [10, 50])
+def test_dashboard_cache_miss_costs_a_constant_number_of_queries(
+    client, fake_spotify_factory, django_assert_max_num_queries, n_items
+):
+    from django.core.cache import cache
+
+    from music.services import library_sync
+
+    from .conftest import make_spotify_user
+
+    fake = fake_spotify_factory(n_items=n_items)
+    user = make_spotify_user(fake, spotify_id=f"user{n_items}")
+    library_sync(user=user)
+    cache.clear()  # every range is a miss: rebuilt from PostgreSQL
+    client.force_login(user)
+    with django_assert_max_num_queries(MISS_QUERIES):
+        tree = page(client.get(DASHBOARD))
+    assert len(tree.xpath('//section[@id="artists"]//li[@data-rank]')) == n_items
+
+
+def test_dashboard_cache_miss_query_count_is_equal_for_10_and_50_items(
+    client, fake_spotify_factory
+):
+    from django.core.cache import cache
+
+    from music.services import library_sync
+
+    from .conftest import make_spotify_user
+
+    counts = []
+    for n_items in (10, 50):
+        fake = fake_spotify_factory(n_items=n_items)
+        user = make_spotify_user(fake, spotify_id=f"user{n_items}")
+        library_sync(user=user)
+        cache.clear()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(DASHBOARD).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+# --- sync button, demo -------------------------------------------------------------------------
+
+
+def test_dashboard_offers_sync_now_as_a_post_form_with_csrf(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    tree = page(alice_client.get(DASHBOARD))
+    (form,) = tree.xpath('//form[@id="sync-form"]')
+    assert form.get("method") == "post" and form.get("action") == reverse("music:sync-start")
+    assert form.xpath('.//input[@name="csrfmiddlewaretoken"]')
+    assert texts(form, ".//button") == ["Sync now"]
+
+
+def test_dashboard_is_read_only_for_the_demo_user(client):
+    from accounts.models import DEMO_SPOTIFY_ID
+
+    demo = User.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID, display_name="Demo")
+    top_cache(top_payload(DEMO_SPOTIFY_ID))
+    client.force_login(demo)
+    tree = page(client.get(DASHBOARD))
+    assert not tree.xpath('//form[@id="sync-form"]')
+    assert "read-only" in tree.xpath('//section[@id="sync"]')[0].text_content()
+    assert tree.xpath('//section[@id="artists"]//li[@data-rank]')  # but it shows everything
+    assert client.get(reverse("music:share-image")).status_code == 200
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+def _history(spotify_id, sync_id, when, artists, time_range="short_term"):
+    from music.history import sync_history_record
+
+    sync_history_record(
+        spotify_id=spotify_id,
+        time_range=time_range,
+        sync_id=sync_id,
+        synced_at=when,
+        artists=[{"rank": i + 1, "name": name} for i, name in enumerate(artists)],
+        tracks=[{"rank": 1, "name": "Only Song"}],
+        genres=[],
+        genres_available=False,
+    )
+
+
+def test_history_lists_past_syncs_newest_first_with_what_entered_and_left(alice_client, alice):
+    from datetime import UTC, datetime
+
+    _history(alice.spotify_id, "s1", datetime(2026, 11, 1, 9, 0, tzinfo=UTC), ["A", "B", "C"])
+    _history(alice.spotify_id, "s2", datetime(2026, 11, 8, 9, 0, tzinfo=UTC), ["B", "D", "C"])
+    tree = page(alice_client.get(reverse("music:history")))
+    entries = tree.xpath('//section[@data-range="short_term"]//li[@class="history-entry"]')
+    assert [e.xpath(".//time/@datetime")[0] for e in entries] == [
+        "2026-11-08T09:00:00+00:00",
+        "2026-11-01T09:00:00+00:00",
+    ]
+    newest = " ".join(entries[0].text_content().split())
+    assert "in Top 5 artists: D" in newest and "out Top 5 artists: A" in newest
+    assert "First sync" in entries[1].text_content()
+    assert "Not synced yet" in tree.xpath('//section[@data-range="long_term"]')[0].text_content()
+
+
+def test_history_never_shows_another_users_syncs(alice_client, bob):
+    from datetime import UTC, datetime
+
+    _history(bob.spotify_id, "b1", datetime(2026, 11, 1, tzinfo=UTC), ["Bobs Band"])
+    body = alice_client.get(reverse("music:history")).content.decode()
+    assert "Bobs Band" not in body and "No syncs yet" in body
+
+
+def test_history_says_so_when_mongodb_is_down(alice_client, settings):
+    from music.history import history_client_reset
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    settings.MONGO_TIMEOUT_MS = 200
+    history_client_reset()
+    try:
+        tree = page(alice_client.get(reverse("music:history")))
+    finally:
+        history_client_reset()
+    assert "history store is not reachable" in tree.text_content()
+
+
+# --- installable ------------------------------------------------------------------------------
+
+
+def test_manifest_names_the_app_and_its_icons_which_exist_at_their_sizes(client):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    response = client.get("/static/manifest.webmanifest")
+    assert response.status_code == 200
+    manifest = json.loads(b"".join(response.streaming_content))
+    assert manifest["start_url"] == "/dashboard/" and manifest["display"] == "standalone"
+    static = Path(settings.BASE_DIR) / "static"
+    purposes = set()
+    for icon in manifest["icons"]:
+        purposes.add(icon["purpose"])
+        if icon["type"] == "image/png":
+            width, height = map(int, icon["sizes"].split("x"))
+            assert Image.open(static / icon["src"]).size == (width, height)
+    assert {"any", "maskable"} <= purposes
+    assert {i["sizes"] for i in manifest["icons"]} >= {"192x192", "512x512"}
+
+
+def test_pages_link_the_manifest_and_a_touch_icon(client):
+    tree = page(client.get("/"))
+    assert tree.xpath('//link[@rel="manifest"]/@href') == ["/static/manifest.webmanifest"]
+    assert tree.xpath('//link[@rel="apple-touch-icon"]')
