@@ -48,6 +48,25 @@ def _token_expiring(social: UserSocialAuth) -> bool:
     return remaining <= timedelta(seconds=settings.SPOTIFY_TOKEN_REFRESH_MARGIN)
 
 
+def _social_refresh(*, social: UserSocialAuth, user) -> None:
+    """UserSocialAuth.refresh_token(), but stored with one UPDATE of extra_data.
+
+    The sync calls this from worker threads (a 401 mid-sync); save() there would fall back to an
+    INSERT when the row is not visible to that thread's connection, and touching social.user
+    would query it again.
+    """
+    backend = social.get_backend_instance(load_strategy())
+    token = backend.get_refresh_token(social.extra_data)
+    if not token:
+        raise AuthCredentialError(backend, code="reauthentication_required", stage="refresh")
+    response = backend.refresh_token(token, **backend.get_refresh_token_kwargs(social.extra_data))
+    extra = backend.extra_data(user, social.uid, response, social.extra_data or {}, {})
+    if social.set_extra_data(extra):
+        UserSocialAuth.objects.filter(pk=social.pk).update(
+            extra_data=social.extra_data, modified=timezone.now()
+        )
+
+
 def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
     """Refresh the user's access token at Spotify and store it; returns the new access token.
 
@@ -57,7 +76,7 @@ def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
     """
     social = social or _social_get(user=user)
     try:
-        social.refresh_token(load_strategy())
+        _social_refresh(social=social, user=user)
     except AuthCredentialError as exc:
         # Spotify's refresh tokens die 6 months after authorization: the user must log in again.
         logger.warning("Spotify refused the refresh token of user %s: %s", user.pk, exc.code)

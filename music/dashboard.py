@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from analytics import selectors as analytics_selectors
 from music import selectors
+from personalify.cache import cache_delete, cache_get, cache_set
 
 RANGES = {
     "short_term": "Last 4 weeks",
@@ -143,9 +145,32 @@ def _tracks(tracks: list[dict]) -> list[dict]:
     return shaped
 
 
+# The vibe lives in PostgreSQL (analytics); the dashboard keeps a copy next to its top lists so a
+# cached page reads no table. music.signals forgets it whenever a Vibe row is saved or deleted.
+NO_VIBE = {"vibe": None}
+
+
+def vibe_cache_key(*, user_id: int, time_range: str) -> str:
+    return f"dashboard:vibe:{user_id}:{time_range}"
+
+
+def vibe_cached_get(*, user, time_range: str) -> dict | None:
+    key = vibe_cache_key(user_id=user.pk, time_range=time_range)
+    cached = cache_get(key)
+    if cached is not None:
+        return cached.get("vibe")
+    vibe = analytics_selectors.vibe_get(user=user, time_range=time_range)
+    cache_set(key, {"vibe": vibe} if vibe else NO_VIBE, settings.CACHE_TTL)
+    return vibe
+
+
+def vibe_cache_forget(*, user_id: int, time_range: str) -> None:
+    cache_delete(vibe_cache_key(user_id=user_id, time_range=time_range))
+
+
 def mood_get(*, user, time_range: str) -> dict:
     """The vibe (contracts §5) with its chart data, and the analysis progress."""
-    vibe = analytics_selectors.vibe_get(user=user, time_range=time_range)
+    vibe = vibe_cached_get(user=user, time_range=time_range)
     progress = _progress(analytics_selectors.vibe_progress_get(user=user))
     chart = []
     if vibe:

@@ -70,7 +70,7 @@ def share_image(request):
     top = selectors.top_get(user=request.user, time_range=time_range)
     if kind not in dashboard.SHARE_KINDS or top is None:
         raise Http404("Nothing to share")
-    vibe = analytics_selectors.vibe_get(user=request.user, time_range=time_range)
+    vibe = dashboard.vibe_cached_get(user=request.user, time_range=time_range)
     png = share_card_render(top=top, kind=kind, range_label=dashboard.RANGES[time_range], vibe=vibe)
     response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="personalify-{kind}-{time_range}.png"'

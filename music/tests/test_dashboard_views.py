@@ -18,9 +18,9 @@ from .dashboard_data import top_cache, top_payload, vibe_payload
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("music:dashboard")
-# session + user, then top_get's 4 queries for each range the page reads on a miss (the shown
-# range and, for "what changed", the last 4 weeks and 6 months), whatever the number of items.
-MISS_QUERIES = 10
+# session + user, top_get's 4 queries for each range the page reads on a miss (the shown range
+# and, for "what changed", the last 4 weeks and 6 months) and the vibe: whatever the item count.
+MISS_QUERIES = 11
 
 
 def page(response):
@@ -303,15 +303,46 @@ def test_dashboard_gives_every_image_an_alt_text(alice_client, alice):
 # --- speed: the cache serves the page ----------------------------------------------------------
 
 
-def test_dashboard_touches_no_table_but_session_and_user_when_cached(alice_client, alice, vibe):
+def _vibe_row(user, time_range="short_term", sentence="Mostly joy, a little longing"):
+    from analytics.models import Vibe
+
+    Vibe.objects.update_or_create(
+        user=user,
+        time_range=time_range,
+        defaults={
+            "sentence": sentence,
+            "top": [["joy", 0.4], ["desire", 0.2]],
+            "fine": {"joy": 0.4, "desire": 0.2},
+            "coarse": {"joy": 0.6, "sadness": 0.1},
+            "confidence": 0.7,
+            "confidence_level": "high",
+            "analysed_count": 20,
+            "skipped_count": 0,
+            "backends": {"local": 20},
+        },
+    )
+
+
+def test_dashboard_touches_no_table_but_session_and_user_when_cached(alice_client, alice):
     for time_range in ("short_term", "medium_term", "long_term"):
         top_cache(top_payload(alice.spotify_id, time_range, n=50))
+    _vibe_row(alice)
+    alice_client.get(DASHBOARD)  # the first view keeps a copy of the vibe next to the top lists
     with CaptureQueriesContext(connection) as queries:
         assert alice_client.get(DASHBOARD).status_code == 200
     tables = set()
     for query in queries.captured_queries:
         tables |= set(re.findall(r'(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', query["sql"]))
     assert tables <= {"django_session", "users"}, tables
+
+
+def test_dashboard_shows_the_new_vibe_when_the_analysis_stores_one(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    _vibe_row(alice, sentence="First reading")
+    assert "First reading" in alice_client.get(DASHBOARD).content.decode()
+    _vibe_row(alice, sentence="Second reading")  # a saved Vibe forgets the cached copy
+    body = alice_client.get(DASHBOARD).content.decode()
+    assert "Second reading" in body and "First reading" not in body
 
 
 # --- share image -------------------------------------------------------------------------------

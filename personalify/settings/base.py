@@ -206,6 +206,13 @@ HUGGING_FACE_API_KEY = env.str("HUGGING_FACE_API_KEY", default="")
 HF_INFERENCE_URL = env.str(
     "HF_INFERENCE_URL", default="https://router.huggingface.co/hf-inference/models"
 )
+EMOTION_MODEL = env.str("EMOTION_MODEL", default="SamLowe/roberta-base-go_emotions")
+# Longer texts are refused with a message, never truncated silently.
+EMOTION_MAX_CHARS = env.int("EMOTION_MAX_CHARS", default=5000)
+# Texts a user may analyse on the paste page per minute.
+EMOTION_RATE_LIMIT = env.int("EMOTION_RATE_LIMIT", default=20)
+# Seconds the huggingface backend waits in total for a loading model (503 estimated_time).
+HF_LOADING_MAX_WAIT = env.float("HF_LOADING_MAX_WAIT", default=30.0)
 
 # --- Outbound HTTP ----------------------------------------------------------------------------
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=10.0)

@@ -1,0 +1,87 @@
+"""Account pages, the "log in again" banner and the admin's view of logins."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from social_django.models import UserSocialAuth
+
+pytestmark = pytest.mark.django_db
+
+BANNER = "Your Spotify login has expired — log in again"
+
+
+@pytest.mark.parametrize("name", ["home", "about", "privacy", "accounts:account"])
+def test_banner_offers_post_login_on_every_page_when_user_needs_reauth(client, spotify_user, name):
+    spotify_user.needs_reauth = True
+    spotify_user.save()
+    client.force_login(spotify_user)
+    html = client.get(reverse(name)).content.decode()
+    assert BANNER in html
+    banner = html[html.index('id="spotify-reauth"') :]
+    form = banner[: banner.index("</form>")]
+    assert f'method="post" action="{reverse("social:begin", args=["spotify"])}"' in form
+    assert "csrfmiddlewaretoken" in form
+
+
+def test_banner_is_absent_when_login_is_valid(client, spotify_user):
+    client.force_login(spotify_user)
+    assert BANNER not in client.get(reverse("home")).content.decode()
+
+
+def test_account_page_redirects_to_login_when_anonymous(client):
+    response = client.get(reverse("accounts:account"))
+    assert response.status_code == 302 and response["Location"].startswith("/?next=")
+
+
+def test_account_page_shows_delete_button_when_logged_in(client, spotify_user):
+    client.force_login(spotify_user)
+    html = client.get(reverse("accounts:account")).content.decode()
+    assert "Delete my account and data" in html
+    assert f'method="post" action="{reverse("accounts:account-delete")}"' in html
+
+
+def test_account_delete_asks_for_confirmation_when_first_posted(client, spotify_user):
+    client.force_login(spotify_user)
+    response = client.post(reverse("accounts:account-delete"))
+    assert response.status_code == 200
+    assert 'name="confirm" value="yes"' in response.content.decode()
+    assert get_user_model().objects.filter(pk=spotify_user.pk).exists()
+
+
+def test_account_delete_deletes_and_logs_out_when_confirmed(client, spotify_user):
+    client.force_login(spotify_user)
+    response = client.post(reverse("accounts:account-delete"), {"confirm": "yes"})
+    assert response.status_code == 302 and response["Location"] == reverse("home")
+    assert not get_user_model().objects.filter(pk=spotify_user.pk).exists()
+    html = client.get(reverse("home")).content.decode()
+    assert "were deleted" in html and "Log out" not in html
+
+
+def test_account_delete_refuses_get_when_requested(client, spotify_user):
+    client.force_login(spotify_user)
+    assert client.get(reverse("accounts:account-delete")).status_code == 405
+
+
+def test_login_not_allowed_page_explains_user_management_when_visited(client):
+    response = client.get(reverse("accounts:login-not-allowed"))
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "User Management" in html and "at most 5 users" in html
+
+
+def test_admin_hides_tokens_when_staff_views_a_spotify_login(client, spotify_user):
+    admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
+    client.force_login(admin)
+    social = UserSocialAuth.objects.get(user=spotify_user)
+    secrets = (social.extra_data["access_token"], social.extra_data["refresh_token"])
+    pages = [
+        reverse("admin:social_django_usersocialauth_changelist"),
+        reverse("admin:social_django_usersocialauth_change", args=[social.pk]),
+        reverse("admin:accounts_user_change", args=[spotify_user.pk]),
+    ]
+    for page in pages:
+        response = client.get(page)
+        assert response.status_code == 200, page
+        html = response.content.decode()
+        assert "testuser123" in html
+        assert not any(secret in html for secret in secrets), page

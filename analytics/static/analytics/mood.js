@@ -1,0 +1,20 @@
+// Polls the mood analysis progress while it runs and reloads the page when it is done.
+(function () {
+  var box = document.querySelector(".mood-progress");
+  if (!box) return;
+  var text = box.querySelector(".mood-progress-text");
+  function poll() {
+    fetch(box.dataset.progressUrl, { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (p) {
+        if (p.state === "running" || p.state === "queued") {
+          text.textContent = "Analysing… " + p.done + " of " + p.total + " tracks.";
+          setTimeout(poll, 1500);
+        } else if (p.state === "done" && box.dataset.state !== "done") {
+          window.location.reload();
+        }
+      })
+      .catch(function () { setTimeout(poll, 5000); });
+  }
+  if (box.dataset.state === "running" || box.dataset.state === "queued") poll();
+})();

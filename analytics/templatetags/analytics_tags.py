@@ -1,0 +1,20 @@
+from django import template
+
+register = template.Library()
+
+TIME_RANGE_LABELS = {
+    "short_term": "Last 4 weeks",
+    "medium_term": "Last 6 months",
+    "long_term": "Last year",
+}
+
+
+@register.simple_tag
+def sorted_scores(scores: dict) -> list[tuple[str, float]]:
+    """(label, score) pairs, highest first."""
+    return sorted((scores or {}).items(), key=lambda kv: kv[1], reverse=True)
+
+
+@register.simple_tag
+def time_range_label(time_range: str) -> str:
+    return TIME_RANGE_LABELS.get(time_range, time_range)

@@ -1,0 +1,29 @@
+import pytest
+
+from analytics.rankings import TrackInput
+from analytics.selectors import vibe_get, vibe_progress_get
+from analytics.services import mood_progress_set, vibe_compute, vibe_store
+
+pytestmark = pytest.mark.django_db
+
+
+def test_vibe_get_returns_none_when_the_range_was_never_analysed(user):
+    assert vibe_get(user=user, time_range="short_term") is None
+
+
+def test_vibe_get_returns_plain_dashboard_data_when_a_vibe_is_stored(user):
+    sad = [TrackInput(str(i), t) for i, t in enumerate(["Tears on My Pillow", "Lonely Road", ""])]
+    vibe_store(user=user, time_range="medium_term", result=vibe_compute(tracks=sad))
+    vibe = vibe_get(user=user, time_range="medium_term")
+    assert vibe["sentence"] and vibe["analysed"] == 2 and vibe["skipped"] == 1
+    coarse = [item["score"] for item in vibe["coarse"]]
+    assert coarse == sorted(coarse, reverse=True) and len(coarse) == 7
+    assert vibe["confidence"] in {"low", "medium", "high"} and vibe["backend"] == "local"
+    assert vibe_get(user=user, time_range="short_term") is None
+
+
+def test_vibe_progress_get_reads_the_users_progress_when_analysis_runs(user, django_user_model):
+    other = django_user_model.objects.create(username="other")
+    mood_progress_set(user_id=user.pk, state="running", done=3, total=9)
+    assert vibe_progress_get(user=user)["done"] == 3
+    assert vibe_progress_get(user=other)["state"] == "idle"

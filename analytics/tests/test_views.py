@@ -1,0 +1,151 @@
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from analytics.models import EmotionAnalysis, Vibe
+
+pytestmark = pytest.mark.django_db
+
+PASTE = reverse("analytics:emotion-paste")
+JSON = reverse("analytics:emotion-analyse")
+
+
+@pytest.fixture
+def csrf_client(user):
+    """A logged-in client that, like a browser, must send the CSRF token."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.get(PASTE)  # sets the csrftoken cookie
+    return client
+
+
+def token(client):
+    return client.cookies["csrftoken"].value
+
+
+def test_paste_page_redirects_to_login_when_anonymous(client):
+    response = client.get(PASTE)
+    assert response.status_code == 302 and response["Location"].startswith("/?next=")
+
+
+def test_paste_page_shows_a_post_form_with_csrf_when_logged_in(csrf_client):
+    html = csrf_client.get(PASTE).content.decode()
+    assert 'method="post"' in html and "csrfmiddlewaretoken" in html and "5,000 characters" in html
+
+
+def test_paste_page_shows_emotion_bars_when_text_is_posted(csrf_client):
+    response = csrf_client.post(
+        PASTE,
+        {
+            "text": "I cried all night, my heart is broken",
+            "csrfmiddlewaretoken": token(csrf_client),
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.count('class="emotion-fill"') == 28 + 7
+    assert "Mostly sadness" in html
+
+
+def test_paste_page_refuses_post_without_csrf_token(csrf_client):
+    response = csrf_client.post(PASTE, {"text": "hello"})
+    assert response.status_code == 403
+    assert EmotionAnalysis.objects.count() == 0
+
+
+def test_paste_page_shows_the_limit_when_text_is_too_long(csrf_client, settings):
+    settings.EMOTION_MAX_CHARS = 100
+    response = csrf_client.post(
+        PASTE, {"text": "x" * 150, "csrfmiddlewaretoken": token(csrf_client)}
+    )
+    assert response.status_code == 400
+    assert "150 characters; the limit is 100" in response.content.decode()
+
+
+def test_paste_page_answers_429_when_user_is_over_the_rate_limit(csrf_client, settings):
+    settings.EMOTION_RATE_LIMIT = 1
+    data = {"text": "Sunny Day", "csrfmiddlewaretoken": token(csrf_client)}
+    assert csrf_client.post(PASTE, data).status_code == 200
+    response = csrf_client.post(PASTE, data)
+    assert response.status_code == 429 and "Too many analyses" in response.content.decode()
+
+
+def test_json_endpoint_answers_401_when_anonymous(client):
+    assert client.post(JSON, {"text": "hi"}).status_code == 401
+
+
+def test_json_endpoint_returns_28_and_7_scores_when_json_is_posted(csrf_client):
+    response = csrf_client.post(
+        JSON,
+        data={"text": "We dance all night, so happy"},
+        content_type="application/json",
+        headers={"X-CSRFToken": token(csrf_client)},
+    )
+    body = response.json()
+    assert response.status_code == 200
+    assert len(body["fine"]) == 28 and len(body["coarse"]) == 7
+    assert body["backend"] == "local" and body["top"]["coarse"] == "joy"
+
+
+def test_json_endpoint_refuses_post_without_csrf_token(csrf_client):
+    response = csrf_client.post(JSON, data={"text": "hi"}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_json_endpoint_answers_413_with_the_limit_when_text_is_too_long(csrf_client, settings):
+    settings.EMOTION_MAX_CHARS = 10
+    response = csrf_client.post(
+        JSON, {"text": "x" * 11}, headers={"X-CSRFToken": token(csrf_client)}
+    )
+    assert response.status_code == 413 and response.json()["limit"] == 10
+
+
+def test_json_endpoint_answers_400_when_text_is_empty(csrf_client):
+    response = csrf_client.post(JSON, {"text": "  "}, headers={"X-CSRFToken": token(csrf_client)})
+    assert response.status_code == 400 and response.json()["error"] == "The text is empty."
+
+
+def test_json_endpoint_answers_429_when_user_is_over_the_rate_limit(csrf_client, settings):
+    settings.EMOTION_RATE_LIMIT = 0
+    response = csrf_client.post(JSON, {"text": "hi"}, headers={"X-CSRFToken": token(csrf_client)})
+    assert response.status_code == 429 and response["Retry-After"] == "60"
+
+
+def test_mood_page_shows_vibe_and_low_confidence_note_when_stored(client, user):
+    Vibe.objects.create(
+        user=user,
+        time_range="short_term",
+        sentence="Shades of soft sadness, tender love and quiet longing",
+        top=[["sadness", 0.5]],
+        fine={"sadness": 0.5},
+        coarse={"sadness": 0.6, "joy": 0.4},
+        confidence=0.1,
+        confidence_level="low",
+        analysed_count=4,
+        skipped_count=1,
+    )
+    client.force_login(user)
+    html = client.get(reverse("analytics:mood-detail")).content.decode()
+    assert "Shades of soft sadness, tender love and quiet longing" in html
+    assert "Last 4 weeks" in html and "take this as a hint" in html and "1 skipped" in html
+
+
+def test_mood_refresh_runs_the_analysis_and_progress_reports_done(
+    client, user, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("analytics:mood-refresh"))
+    assert response.status_code == 302
+    progress = client.get(reverse("analytics:mood-progress")).json()
+    assert progress["state"] == "done"
+    assert Vibe.objects.filter(user=user).count() == 3
+
+
+def test_mood_progress_reads_idle_when_nothing_ran(client, user):
+    client.force_login(user)
+    assert client.get(reverse("analytics:mood-progress")).json() == {
+        "state": "idle",
+        "done": 0,
+        "total": 0,
+    }

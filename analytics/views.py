@@ -1,0 +1,85 @@
+"""The paste-text page and its JSON endpoint; the mood page and its progress endpoint."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .backends import EmotionInputError, EmotionTextTooLong
+from .forms import EmotionTextForm
+from .selectors import mood_progress_get, vibe_list
+from .services import emotion_analyse, emotion_rate_limit_hit, vibe_refresh_request
+
+RATE_LIMIT_MESSAGE = "Too many analyses in a minute; wait a moment and try again."
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def emotion_paste(request: HttpRequest) -> HttpResponse:
+    form = EmotionTextForm(request.POST or None)
+    result, status = None, 200
+    if request.method == "POST":
+        if emotion_rate_limit_hit(user_id=request.user.pk):
+            form.add_error(None, RATE_LIMIT_MESSAGE)
+            status = 429
+        elif form.is_valid():
+            try:
+                result = emotion_analyse(text=form.cleaned_data["text"])
+            except EmotionInputError as exc:
+                form.add_error("text", str(exc))
+        if form.errors and status == 200:
+            status = 400
+    context = {"form": form, "result": result, "max_chars": settings.EMOTION_MAX_CHARS}
+    return render(request, "analytics/emotion_paste.html", context, status=status)
+
+
+@require_POST
+def emotion_analyse_json(request: HttpRequest) -> JsonResponse:
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "Log in to analyse text."}, status=401)
+    if emotion_rate_limit_hit(user_id=request.user.pk):
+        return JsonResponse(
+            {"error": RATE_LIMIT_MESSAGE}, status=429, headers={"Retry-After": "60"}
+        )
+    if request.content_type == "application/json":
+        try:
+            text = json.loads(request.body or b"{}").get("text")
+        except (ValueError, AttributeError):
+            return JsonResponse({"error": 'Send JSON like {"text": "..."}.'}, status=400)
+    else:
+        text = request.POST.get("text")
+    try:
+        result = emotion_analyse(text=text)
+    except EmotionTextTooLong as exc:
+        return JsonResponse({"error": str(exc), "limit": exc.limit}, status=413)
+    except EmotionInputError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    return JsonResponse(result.as_dict())
+
+
+@login_required
+@require_GET
+def mood_detail(request: HttpRequest) -> HttpResponse:
+    context = {
+        "vibes": vibe_list(user=request.user),
+        "progress": mood_progress_get(user_id=request.user.pk),
+    }
+    return render(request, "analytics/mood_detail.html", context)
+
+
+@login_required
+@require_POST
+def mood_refresh(request: HttpRequest) -> HttpResponse:
+    vibe_refresh_request(user=request.user)
+    return redirect("analytics:mood-detail")
+
+
+@login_required
+@require_GET
+def mood_progress(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(mood_progress_get(user_id=request.user.pk))
