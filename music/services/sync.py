@@ -60,6 +60,7 @@ logger = logging.getLogger(__name__)
 LOCK_TTL = 10 * 60  # a crashed sync frees its user after this many seconds
 QUEUED_TTL = 15 * 60  # a queued sync that no worker picked up stops blocking after this
 FETCH_LIMIT = 50
+FETCH_WORKERS = 6  # the 6 lists at once (bench/sync.py compares with 1)
 RANGE_LABELS = {
     "short_term": "last 4 weeks",
     "medium_term": "last 6 months",
@@ -216,7 +217,8 @@ def _fetch_all(
     jobs = [(r, kind) for r in time_ranges for kind in ("artists", "tracks")]
     fetched: dict[str, dict[str, list]] = {r: {} for r in time_ranges}
     errors: dict[str, BaseException] = {}
-    with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="spotify-fetch") as pool:
+    workers = max(1, min(FETCH_WORKERS, len(jobs)))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="spotify-fetch") as pool:
         futures = {(r, kind): pool.submit(job, r, kind) for r, kind in jobs}
     for (time_range, kind), future in futures.items():
         exc = future.exception()

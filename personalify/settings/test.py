@@ -34,7 +34,8 @@ CACHES = {
 }
 
 # Set by the test session (conftest.py): its own SecantusDB unless MONGO_URI is given.
-MONGO_URI = "mongodb://127.0.0.1:1/"
+# A real Celery worker started by a test is given the session's server by TEST_MONGO_URI.
+MONGO_URI = env.str("TEST_MONGO_URI", default="") or "mongodb://127.0.0.1:1/"
 MONGO_DB_NAME = "personalify_test"
 MONGO_TIMEOUT_MS = 1000
 
@@ -47,8 +48,9 @@ TEST_CELERY_BROKER_URL = env.str("TEST_CELERY_BROKER_URL", default="redis://127.
 # a forgotten fake fails fast and never reaches the internet.
 SPOTIFY_CLIENT_ID = "test-client-id"
 SPOTIFY_CLIENT_SECRET = "test-client-secret"
-SPOTIFY_ACCOUNTS_URL = "http://127.0.0.1:9"
-SPOTIFY_API_URL = "http://127.0.0.1:9/v1"
+# (A real Celery worker started by a test gets the test's fake through TEST_SPOTIFY_*.)
+SPOTIFY_ACCOUNTS_URL = env.str("TEST_SPOTIFY_ACCOUNTS_URL", default="") or "http://127.0.0.1:9"
+SPOTIFY_API_URL = env.str("TEST_SPOTIFY_API_URL", default="") or "http://127.0.0.1:9/v1"
 GENIUS_ACCESS_TOKEN = "test-genius-token"
 GENIUS_API_URL = "http://127.0.0.1:9"
 GENIUS_WEB_URL = "http://127.0.0.1:9"

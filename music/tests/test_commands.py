@@ -1,0 +1,123 @@
+"""Management commands: sync_spotify, flush_history_outbox, load_demo."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import DEMO_SPOTIFY_ID
+from music.history import history_client_reset, sync_history_for_user
+from music.models import HistoryOutbox, SyncState, UserArtist
+from music.selectors import top_get
+
+from .conftest import make_spotify_user
+
+pytestmark = pytest.mark.django_db
+
+
+class FakeTTY(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_sync_spotify_syncs_one_user_and_summarises_when_given_user(spotify_user):
+    out = io.StringIO()
+    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
+    assert "Synced 1, failed 0, skipped 0" in out.getvalue()
+    assert UserArtist.objects.filter(user=spotify_user).count() == 60
+
+
+def test_sync_spotify_syncs_only_the_given_range_when_given_time_range(spotify_user):
+    call_command(
+        "sync_spotify", "--user", spotify_user.spotify_id, "--time-range", "short_term",
+        stdout=io.StringIO(),
+    )  # fmt: skip
+    assert set(UserArtist.objects.values_list("time_range", flat=True)) == {"short_term"}
+
+
+def test_sync_spotify_draws_a_progress_bar_when_on_a_terminal(spotify_user):
+    out = FakeTTY()
+    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
+    assert "\r[" in out.getvalue() and "1/1" in out.getvalue()
+
+
+def test_sync_spotify_prints_no_bar_when_not_on_a_terminal(spotify_user):
+    out = io.StringIO()
+    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
+    assert "\r[" not in out.getvalue()
+
+
+def test_sync_spotify_exits_non_zero_with_reasons_when_a_user_fails(
+    spotify_user, fake_spotify, django_user_model
+):
+    django_user_model.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
+    make_spotify_user(fake_spotify, spotify_id="second")
+    fake_spotify.not_allow_listed()
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="2 user"):
+        call_command("sync_spotify", "--all", stdout=out)
+    text = out.getvalue()
+    assert "Synced 0, failed 2, skipped 0" in text  # --all leaves the demo out
+    assert "failed: testuser123: This Spotify account is not on the app's allow-list" in text
+
+
+def test_sync_spotify_reports_skipped_with_reason_when_already_syncing(spotify_user):
+    from django.core.cache import cache
+
+    from music.services.sync import sync_lock_key
+
+    cache.set(sync_lock_key(spotify_id=spotify_user.spotify_id), "x", 60)
+    out = io.StringIO()
+    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
+    assert "skipped 1" in out.getvalue() and "already running" in out.getvalue()
+
+
+def test_sync_spotify_fails_when_the_user_is_unknown(db):
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("sync_spotify", "--user", "nobody", stdout=io.StringIO())
+
+
+def test_flush_history_outbox_delivers_once_when_mongodb_is_back(
+    spotify_user, settings, mongo_server
+):
+    from music.services import library_sync
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        library_sync(user=spotify_user)
+        with pytest.raises(CommandError, match="unreachable"):
+            call_command("flush_history_outbox", stdout=io.StringIO())
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()
+    out = io.StringIO()
+    call_command("flush_history_outbox", stdout=out)
+    assert "Delivered 3; 0 waiting." in out.getvalue()
+    call_command("flush_history_outbox", stdout=io.StringIO())
+    assert not HistoryOutbox.objects.exists()
+    assert all(
+        len(d["history"]) == 1 for d in sync_history_for_user(spotify_id=spotify_user.spotify_id)
+    )
+
+
+def test_load_demo_creates_the_demo_from_bundled_data_when_run(django_user_model):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    demo = django_user_model.objects.get(spotify_id=DEMO_SPOTIFY_ID)
+    assert demo.is_demo and not demo.has_usable_password()
+    payload = top_get(user=demo, time_range="short_term")
+    assert payload["artists"][0]["name"] == "The Golden Foxes"  # music/demo_data/
+    assert payload["genres_available"] is True
+    assert SyncState.objects.filter(user=demo, status="ok").count() == 3
+    assert "Demo user personalify-demo loaded" in out.getvalue()
+
+
+def test_load_demo_is_idempotent_when_run_twice(django_user_model):
+    call_command("load_demo", stdout=io.StringIO())
+    counts = UserArtist.objects.count()
+    call_command("load_demo", stdout=io.StringIO())
+    assert django_user_model.objects.filter(spotify_id=DEMO_SPOTIFY_ID).count() == 1
+    assert UserArtist.objects.count() == counts

@@ -1,0 +1,172 @@
+"""Celery tasks: in-process, and one run by a real worker process over a Redis broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from celery.backends.redis import RedisBackend
+from celery.result import AsyncResult
+from django.conf import settings
+from django.db import connection
+
+from accounts.models import DEMO_SPOTIFY_ID
+from music.models import HistoryOutbox, SyncState, UserArtist
+from music.selectors import sync_progress_get
+from music.services import sync_request
+from music.services.sync import sync_lock_key
+from music.tasks import history_outbox_flush_task, library_sync_all_task, library_sync_task
+from personalify.celery import app
+
+from .conftest import make_spotify_user
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_library_sync_task_syncs_the_user_when_run(spotify_user):
+    outcome = library_sync_task.apply(args=[spotify_user.pk]).get()
+    assert outcome["status"] == "synced"
+    assert UserArtist.objects.filter(user=spotify_user).count() == 60
+
+
+def test_library_sync_task_skips_when_the_user_is_gone(db):
+    assert library_sync_task.apply(args=[999999]).get()["status"] == "skipped"
+
+
+def test_library_sync_task_does_not_retry_in_process_when_rate_limited(spotify_user, fake_spotify):
+    fake_spotify.fail_429(retry_after=120, times=None)
+    outcome = library_sync_task.apply(args=[spotify_user.pk]).get()
+    assert outcome["status"] == "failed"
+    assert len(fake_spotify.requests_to("/v1/me/top/artists")) == 3  # one per range, no retry
+
+
+def test_sync_request_queues_the_task_on_commit_when_idle(
+    spotify_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert sync_request(user=spotify_user) is True
+    assert sync_progress_get(user=spotify_user)["state"] == "queued"
+    assert len(callbacks) == 1
+    callbacks[0]()  # the commit happens: the (in-process) task runs
+    assert sync_progress_get(user=spotify_user)["state"] == "done"
+
+
+def test_sync_request_says_already_syncing_when_one_is_queued(
+    spotify_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert sync_request(user=spotify_user) is True
+        assert sync_request(user=spotify_user) is False
+    assert len(callbacks) == 1
+
+
+def test_sync_request_says_already_syncing_when_one_is_running(spotify_user):
+    from django.core.cache import cache
+
+    cache.set(sync_lock_key(spotify_id=spotify_user.spotify_id), "running", 60)
+    assert sync_request(user=spotify_user) is False
+
+
+def test_sync_request_refuses_the_demo_user_when_asked(django_user_model):
+    demo = django_user_model.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
+    assert sync_request(user=demo) is False
+
+
+def test_library_sync_all_task_queues_every_spotify_user_but_the_demo_when_run(
+    spotify_user, django_user_model, django_capture_on_commit_callbacks
+):
+    django_user_model.objects.create(username="admin")  # no Spotify id
+    django_user_model.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
+    django_user_model.objects.create(username="other", spotify_id="other")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert library_sync_all_task.apply().get() == 2
+    assert len(callbacks) == 2
+
+
+def test_beat_schedule_resyncs_every_user_daily_when_configured():
+    entry = settings.CELERY_BEAT_SCHEDULE["music-library-sync-daily"]
+    assert entry["task"] == library_sync_all_task.name
+    assert entry["schedule"] == 24 * 60 * 60
+
+
+def test_history_outbox_flush_task_delivers_waiting_records_when_mongodb_is_back(
+    spotify_user, settings, mongo_server
+):
+    from music.history import history_client_reset, sync_history_for_user
+    from music.services import library_sync
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        library_sync(user=spotify_user)
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()
+    assert HistoryOutbox.objects.count() == 3
+    assert history_outbox_flush_task.apply().get() == {"delivered": 3, "pending": 0}
+    assert len(sync_history_for_user(spotify_id=spotify_user.spotify_id)) == 3
+
+
+# --- A real worker ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, fake_spotify, mongo_server):
+    """``celery -A personalify worker`` on the test broker, using this test's database."""
+    broker = settings.TEST_CELERY_BROKER_URL
+    redis.Redis.from_url(broker).flushdb()
+    queue = f"sync-test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    database_url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "personalify.settings.test",
+        "TEST_DATABASE_URL": database_url,  # NAME is the test database pytest created
+        "TEST_REDIS_URL": settings.REDIS_URL,
+        "TEST_MONGO_URI": mongo_server,
+        "TEST_SPOTIFY_ACCOUNTS_URL": fake_spotify.accounts_url,
+        "TEST_SPOTIFY_API_URL": fake_spotify.api_url,
+        "CELERY_RESULT_BACKEND": broker,
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "personalify", "-b", broker, "worker",
+         "--pool", "solo", "-Q", queue, "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "--loglevel", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    yield queue, broker
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def test_library_sync_task_syncs_in_a_real_celery_worker_when_queued(
+    celery_worker_process, fake_spotify
+):
+    queue, broker = celery_worker_process
+    user = make_spotify_user(fake_spotify)  # committed: the worker's connection sees it
+    with app.connection_for_write(broker) as conn:
+        sent = app.send_task(
+            "music.tasks.library_sync_task", args=[user.pk], queue=queue, connection=conn
+        )
+    backend = RedisBackend(app=app, url=broker)
+    outcome = AsyncResult(sent.id, app=app, backend=backend).get(timeout=90)
+    assert outcome["status"] == "synced"
+    assert UserArtist.objects.filter(user=user).count() == 60
+    assert set(SyncState.objects.filter(user=user).values_list("status", flat=True)) == {"ok"}
+    assert sync_progress_get(user=user)["state"] == "done"

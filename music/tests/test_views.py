@@ -1,0 +1,110 @@
+"""Sync start/progress endpoints, the demo button and login."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import DEMO_SPOTIFY_ID
+from music.services import demo_load
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sync_start_redirects_anonymous_users_to_login_when_posted(client):
+    response = client.post(reverse("music:sync-start"))
+    assert response.status_code == 302 and "next=" in response["Location"]
+
+
+def test_sync_start_refuses_get_when_requested(client, spotify_user):
+    client.force_login(spotify_user)
+    assert client.get(reverse("music:sync-start")).status_code == 405
+
+
+def test_sync_start_requires_a_csrf_token_when_posted(spotify_user):
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(spotify_user)
+    assert csrf_client.post(reverse("music:sync-start")).status_code == 403
+
+
+def test_sync_start_queues_and_answers_json_when_fetched(
+    client, spotify_user, django_capture_on_commit_callbacks
+):
+    client.force_login(spotify_user)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 202
+    assert response.json()["queued"] is True and response.json()["progress"]["state"] == "queued"
+    assert len(callbacks) == 1
+
+
+def test_sync_start_says_already_syncing_when_posted_twice(
+    client, spotify_user, django_capture_on_commit_callbacks
+):
+    client.force_login(spotify_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+        response = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 409
+    assert "Already syncing" in response.json()["message"]
+
+
+def test_sync_start_redirects_back_with_a_message_when_posted_from_a_form(
+    client, spotify_user, django_capture_on_commit_callbacks
+):
+    client.force_login(spotify_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("music:sync-start"), {"next": "/dashboard/?range=long_term"})
+    assert response.status_code == 302 and response["Location"] == "/dashboard/?range=long_term"
+
+
+def test_sync_start_ignores_an_offsite_next_when_posted(
+    client, spotify_user, django_capture_on_commit_callbacks
+):
+    client.force_login(spotify_user)
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(reverse("music:sync-start"), {"next": "https://evil.example/"})
+    assert response["Location"] == "/dashboard/"
+
+
+def test_sync_progress_answers_the_contract_json_when_logged_in(client, spotify_user):
+    client.force_login(spotify_user)
+    body = client.get(reverse("music:sync-progress")).json()
+    assert set(body) == {"state", "step", "done", "total", "error", "retry_at"}
+
+
+def test_sync_progress_shows_done_after_a_sync_when_polled(client, spotify_user):
+    from music.services import library_sync
+
+    library_sync(user=spotify_user)
+    client.force_login(spotify_user)
+    assert client.get(reverse("music:sync-progress")).json()["state"] == "done"
+
+
+def test_home_offers_a_try_the_demo_post_button_when_anonymous(client):
+    html = client.get(reverse("home")).content.decode()
+    assert f'method="post" action="{reverse("music:demo-login")}"' in html
+    assert "Try the demo" in html
+
+
+def test_demo_login_logs_into_the_demo_user_when_loaded(client):
+    demo_load()
+    response = client.post(reverse("music:demo-login"))
+    assert response.status_code == 302 and response["Location"] == "/dashboard/"
+    assert client.get(reverse("music:sync-progress")).status_code == 200
+    from django.contrib.auth import get_user
+
+    assert get_user(client).spotify_id == DEMO_SPOTIFY_ID
+
+
+def test_demo_login_explains_when_the_demo_is_not_loaded(client):
+    response = client.post(reverse("music:demo-login"), follow=True)
+    assert "load_demo" in response.content.decode()
+
+
+def test_sync_start_refuses_the_read_only_demo_when_posted(client):
+    demo_load()
+    client.post(reverse("music:demo-login"))
+    response = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 403 and "read-only" in response.json()["message"]
