@@ -7,10 +7,13 @@ PostgreSQL table; a cache miss costs what `top_get` costs, a constant number of 
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from analytics import selectors as analytics_selectors
 from music import selectors
@@ -184,10 +187,9 @@ def dashboard_get(*, user, time_range: str) -> dict:
     top = selectors.top_get(user=user, time_range=time_range)
     short = top if time_range == "short_term" else None
     medium = top if time_range == "medium_term" else None
-    changes = ranking_changes_from(
-        short=short or selectors.top_get(user=user, time_range="short_term"),
-        medium=medium or selectors.top_get(user=user, time_range="medium_term"),
-    )
+    short = short or selectors.top_get(user=user, time_range="short_term")
+    medium = medium or selectors.top_get(user=user, time_range="medium_term")
+    changes = ranking_changes_from(short=short, medium=medium)
     data: dict = {
         "time_range": time_range,
         "range_label": RANGES[time_range],
@@ -204,6 +206,7 @@ def dashboard_get(*, user, time_range: str) -> dict:
         if top
         else False,
         "changes": changes,
+        "changes_version": f"{(short or {}).get('synced_at')}|{(medium or {}).get('synced_at')}",
         "sync": _progress(selectors.sync_progress_get(user=user)),
         "mood": mood_get(user=user, time_range=time_range),
         "share_kinds": SHARE_KINDS,
@@ -259,3 +262,51 @@ def history_get(documents: list[dict] | None) -> dict:
         entries.reverse()
         ranges.append({"time_range": time_range, "label": label, "syncs": entries})
     return {"available": True, "ranges": ranges, "empty": not any(r["syncs"] for r in ranges)}
+
+
+# --- The rendered sections, kept in the cache --------------------------------------------------
+#
+# Rendering 50 artists and 50 tracks costs more than everything else a cached page does, and
+# the sections depend only on the data, never on the request. So the HTML is kept per user and
+# range, tagged with a version built from what it shows (sync times, vibe time, mood progress):
+# a new sync or vibe changes the version and the next view renders it again.
+
+GRID_TEMPLATE = "music/_grid.html"
+
+
+def grid_cache_key(*, spotify_id: str, time_range: str) -> str:
+    return f"dashboard:html:{spotify_id}:{time_range}"
+
+
+def _grid_version(data: dict) -> str:
+    vibe = data["mood"]["vibe"] or {}
+    progress = data["mood"]["progress"]
+    parts = [
+        data["top"]["synced_at"] if data["top"] else "",
+        data["changes_version"],
+        vibe.get("computed_at", ""),
+        progress["state"],
+        str(progress.get("done")),
+        str(data["read_only"]),
+    ]
+    return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def grid_html(*, user, data: dict) -> str:
+    """The dashboard's sections as HTML, from the cache when what they show has not changed."""
+    key = grid_cache_key(spotify_id=user.spotify_id, time_range=data["time_range"])
+    version = _grid_version(data)
+    cached = cache_get(key)
+    if cached and cached.get("version") == version:
+        return mark_safe(cached["html"])  # noqa: S308 - our own template's output
+    html = render_to_string(GRID_TEMPLATE, data)
+    cache_set(key, {"version": version, "html": html}, settings.CACHE_TTL)
+    return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+def dashboard_cache_forget(*, user_id: int, spotify_id: str | None) -> None:
+    """Forget every dashboard copy of one user (their account is being deleted)."""
+    for time_range in RANGES:
+        vibe_cache_forget(user_id=user_id, time_range=time_range)
+        if spotify_id:
+            cache_delete(grid_cache_key(spotify_id=spotify_id, time_range=time_range))

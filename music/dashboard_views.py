@@ -32,6 +32,8 @@ def _range_or_404(request) -> str:
 def dashboard_detail(request):
     _owner_or_404(request)
     data = dashboard.dashboard_get(user=request.user, time_range=_range_or_404(request))
+    if data["synced"] and not data["empty"]:
+        data["grid_html"] = dashboard.grid_html(user=request.user, data=data)
     return render(request, "music/dashboard_detail.html", data)
 
 

@@ -525,3 +525,25 @@ def test_pages_link_the_manifest_and_a_touch_icon(client):
     tree = page(client.get("/"))
     assert tree.xpath('//link[@rel="manifest"]/@href') == ["/static/manifest.webmanifest"]
     assert tree.xpath('//link[@rel="apple-touch-icon"]')
+
+
+def test_dashboard_renders_the_new_lists_when_a_sync_replaces_the_cache(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id, artist_ids=["before"]))
+    assert "Artist before" in alice_client.get(DASHBOARD).content.decode()
+    newer = top_payload(alice.spotify_id, artist_ids=["after"])
+    top_cache({**newer, "synced_at": "2026-11-25T17:00:00+00:00"})
+    body = alice_client.get(DASHBOARD).content.decode()
+    assert "Artist after" in body and "Artist before" not in body
+
+
+def test_deleting_a_user_forgets_their_rendered_dashboard(alice_client, alice):
+    from django.core.cache import cache
+
+    from music.dashboard import grid_cache_key
+
+    top_cache(top_payload(alice.spotify_id))
+    alice_client.get(DASHBOARD)
+    key = grid_cache_key(spotify_id=alice.spotify_id, time_range="short_term")
+    assert cache.get(key)
+    alice.delete()
+    assert cache.get(key) is None
