@@ -96,11 +96,11 @@ def share_card_render(*, top: dict, kind: str, range_label: str, vibe: dict | No
     draw.text((MARGIN, 420), range_label, font=_font(52), fill=MUTED)
 
     rows = _rows(top, kind)
-    y = 580
+    y = 560
     if not rows:
         draw.text((MARGIN, y), "Nothing here yet.", font=_font(56), fill=MUTED)
     for rank, (name, detail) in enumerate(rows, start=1):
-        draw.rounded_rectangle((MARGIN - 24, y - 20, WIDTH - MARGIN + 24, y + 170), 28, fill=PANEL)
+        draw.rounded_rectangle((MARGIN - 24, y - 16, WIDTH - MARGIN + 24, y + 160), 28, fill=PANEL)
         draw.text((MARGIN, y + 18), str(rank), font=_font(96, True), fill=ACCENT)
         text_x = MARGIN + 130
         width = WIDTH - MARGIN - text_x
@@ -114,15 +114,15 @@ def share_card_render(*, top: dict, kind: str, range_label: str, vibe: dict | No
             draw.text(
                 (text_x, y + 100), _fit(draw, detail, _font(40), width), font=_font(40), fill=MUTED
             )
-        y += 220
+        y += 196
 
+    # Five rows end at y = 1540; the vibe (at most three lines) fits above the footer.
     if vibe and vibe.get("sentence"):
-        y = max(y + 20, 1720 - 360)
-        draw.text((MARGIN, y), "The vibe", font=_font(44, True), fill=ACCENT)
-        for i, line in enumerate(_wrap(draw, vibe["sentence"], _font(58), inner, 4)):
-            draw.text((MARGIN, y + 76 + i * 74), line, font=_font(58), fill=TEXT)
+        draw.text((MARGIN, 1560), "The vibe", font=_font(42, True), fill=ACCENT)
+        for i, line in enumerate(_wrap(draw, vibe["sentence"], _font(52), inner, 3)):
+            draw.text((MARGIN, 1625 + i * 66), line, font=_font(52), fill=TEXT)
 
-    draw.text((MARGIN, HEIGHT - 130), "Made with Personalify", font=_font(40), fill=MUTED)
+    draw.text((MARGIN, HEIGHT - 76), "Made with Personalify", font=_font(34), fill=MUTED)
     out = io.BytesIO()
     image.save(out, format="PNG", optimize=False)
     return out.getvalue()
