@@ -123,6 +123,10 @@ def _cache_delete(*, spotify_id: str) -> None:
         logger.warning("Could not delete cache keys of a deleted account (cache unavailable)")
 
 
+class AccountDeleteRefused(Exception):
+    """This account cannot be deleted (the shared demo account)."""
+
+
 def account_delete(*, user) -> None:
     """Delete the user and everything about them: tokens, rankings, history, cache, sessions.
 
@@ -130,14 +134,21 @@ def account_delete(*, user) -> None:
     so the user can simply try again and no orphaned history is left behind.
     """
     from music.history import sync_history_delete_for_user
+    from music.models import UserArtist, UserTrack
+    from music.services import catalogue_prune
 
+    if user.is_demo:
+        raise AccountDeleteRefused("The demo account is shared and cannot be deleted.")
     spotify_id = user.spotify_id
     if spotify_id:
         sync_history_delete_for_user(spotify_id=spotify_id)
     with transaction.atomic():
         user_id = user.pk
+        artist_ids = set(UserArtist.objects.filter(user=user).values_list("artist_id", flat=True))
+        track_ids = set(UserTrack.objects.filter(user=user).values_list("track_id", flat=True))
         _user_sessions_delete(user_id=user_id)
-        user.delete()  # cascades to social-auth rows (tokens) and rankings
+        user.delete()  # cascades to social-auth rows (tokens), rankings, vibes, outbox
+        catalogue_prune(artist_ids=artist_ids, track_ids=track_ids)
     if spotify_id:
         _cache_delete(spotify_id=spotify_id)
     logger.info("Deleted account %s and its data", user_id)

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from music.history import HistoryUnavailable
 
-from .services import account_delete
+from .services import AccountDeleteRefused, account_delete
 
 
 @require_GET
@@ -27,6 +27,9 @@ def account_delete_view(request):
         account_delete(user=request.user)
     except HistoryUnavailable:
         messages.error(request, "Your data could not be deleted right now: please try again.")
+        return redirect("accounts:account")
+    except AccountDeleteRefused as exc:
+        messages.error(request, str(exc))
         return redirect("accounts:account")
     logout(request)
     messages.success(request, "Your account and all its data were deleted.")

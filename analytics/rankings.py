@@ -1,10 +1,8 @@
-"""What the vibe reads: a plain list of tracks, and the thin adapter from the music app.
+"""What the vibe reads: a plain list of tracks, and the adapter from the music rankings.
 
 The vibe service takes ``TrackInput`` items so it does not depend on the music models' shape.
-When this was written the music app had no ranking models yet; ``ranking_tracks`` reads them
-through the app registry if they exist (``music.UserTrack`` with ``user``, ``time_range``,
-``rank`` and ``track`` -> ``music.Track`` with ``spotify_id`` and ``name``; lyrics from a
-``lyrics`` attribute of the track when present) and returns an empty ranking otherwise.
+Lyrics are not stored yet (the lyrics app will supply them); until then every track is read by
+its title, and ``TrackInput.lyrics`` is there for the day they are.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from django.apps import apps
+from music.models import UserTrack
 
 _INSTRUMENTAL = re.compile(r"^\W*(instrumental|\[instrumental\])\W*$", re.IGNORECASE)
 
@@ -34,21 +32,10 @@ class TrackInput:
 
 
 def ranking_tracks(*, user, time_range: str) -> list[TrackInput]:
-    """The user's top tracks for a time range, best first ([] while music has no rankings)."""
-    try:
-        user_track = apps.get_model("music", "UserTrack")
-    except LookupError:
-        return []
+    """The user's top tracks for a time range, best first, in one query."""
     rows = (
-        user_track.objects.filter(user=user, time_range=time_range)
+        UserTrack.objects.filter(user=user, time_range=time_range)
         .select_related("track")
         .order_by("rank")
     )
-    return [
-        TrackInput(
-            track_id=row.track.spotify_id,
-            title=row.track.name or "",
-            lyrics=getattr(row.track, "lyrics", None),
-        )
-        for row in rows
-    ]
+    return [TrackInput(track_id=row.track_id, title=row.track.name or "") for row in rows]

@@ -201,3 +201,34 @@ def test_spotify_client_refreshes_once_when_concurrent_fetches_get_401(spotify_u
     extra = UserSocialAuth.objects.get(user=spotify_user).extra_data
     assert extra["access_token"] != fake_spotify.access_token
     assert extra["refresh_token"] == fake_spotify.refresh_token
+
+
+def test_account_delete_prunes_catalogue_rows_only_the_user_ranked(spotify_user, fake_spotify):
+    from music.models import Artist, Track, TrackArtist, UserArtist, UserTrack
+    from music.services import library_sync
+
+    library_sync(user=spotify_user)
+    other = get_user_model().objects.create(username="other", spotify_id="someone-else")
+    kept_track = UserTrack.objects.filter(user=spotify_user).first().track
+    kept_artist = UserArtist.objects.filter(user=spotify_user).first().artist
+    UserTrack.objects.create(user=other, time_range="short_term", track=kept_track, rank=1)
+    UserArtist.objects.create(user=other, time_range="short_term", artist=kept_artist, rank=1)
+    credited = set(TrackArtist.objects.filter(track=kept_track).values_list("artist_id", flat=True))
+    assert Track.objects.count() > 1 and Artist.objects.count() > 1
+
+    account_delete(user=spotify_user)
+
+    assert list(Track.objects.values_list("id", flat=True)) == [kept_track.id]
+    remaining_artists = set(Artist.objects.values_list("id", flat=True))
+    assert remaining_artists == credited | {kept_artist.id}
+    assert set(kept_track.artists.values_list("id", flat=True)) == credited
+
+
+def test_account_delete_refuses_the_shared_demo_account_when_asked(db):
+    from accounts.models import DEMO_SPOTIFY_ID
+    from accounts.services import AccountDeleteRefused
+
+    demo = get_user_model().objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
+    with pytest.raises(AccountDeleteRefused):
+        account_delete(user=demo)
+    assert get_user_model().objects.filter(pk=demo.pk).exists()

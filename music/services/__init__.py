@@ -1,5 +1,6 @@
 """Writes and side effects of the music app (see each module)."""
 
+from .catalogue import catalogue_prune
 from .demo import demo_load
 from .outbox import OutboxFlushResult, history_outbox_flush
 from .sync import SyncResult, library_sync, sync_request
@@ -7,6 +8,7 @@ from .sync import SyncResult, library_sync, sync_request
 __all__ = [
     "OutboxFlushResult",
     "SyncResult",
+    "catalogue_prune",
     "demo_load",
     "history_outbox_flush",
     "library_sync",

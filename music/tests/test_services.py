@@ -374,3 +374,21 @@ def test_library_sync_skips_the_demo_user_when_no_bundled_client_is_given(django
     demo = django_user_model.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
     result = library_sync(user=demo)
     assert result.status == "skipped" and "demo" in result.reason
+
+
+def test_library_sync_gives_the_mood_analysis_every_synced_track_when_it_runs(
+    spotify_user, fake_spotify, django_assert_max_num_queries
+):
+    from analytics.rankings import ranking_tracks
+    from analytics.selectors import vibe_get
+    from analytics.services import moods_analyse
+
+    library_sync(user=spotify_user)
+    expected = _ranking(spotify_user, "short_term", UserTrack, "track_id")
+    with django_assert_max_num_queries(1):
+        tracks = ranking_tracks(user=spotify_user, time_range="short_term")
+    assert [t.track_id for t in tracks] == expected
+    assert all(t.title for t in tracks)
+    moods_analyse(user=spotify_user)
+    vibe = vibe_get(user=spotify_user, time_range="short_term")
+    assert vibe["analysed"] + vibe["skipped"] == len(expected) > 0

@@ -15,6 +15,8 @@ DATABASES = {
     "default": {
         **env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/personalify"),
         "CONN_MAX_AGE": 0,
+        # Parallel checkouts on one machine can each use their own test database.
+        "TEST": {"NAME": env.str("TEST_DATABASE_NAME", default="test_personalify")},
     }
 }
 
