@@ -128,7 +128,7 @@ def _wait_for(port: int, process: subprocess.Popen, timeout: float = 30) -> None
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with code {process.returncode}")
         try:
-            _get(port, "/healthz", "")
+            _get(port, "/about/", "")
             return
         except OSError:
             time.sleep(0.2)
