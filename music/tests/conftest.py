@@ -27,3 +27,25 @@ def make_spotify_user(fake, *, spotify_id: str | None = None, username: str | No
         },
     )
     return user
+
+
+# --- The dashboard stream's users -----------------------------------------------------------
+import pytest  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+
+
+@pytest.fixture
+def alice(db):
+    return User.objects.create(username="alice", spotify_id="alice-sp", display_name="Alice")
+
+
+@pytest.fixture
+def bob(db):
+    return User.objects.create(username="bob", spotify_id="bob-sp", display_name="Bob")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client

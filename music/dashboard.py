@@ -1,0 +1,312 @@
+"""What the dashboard shows, shaped from cached plain data only.
+
+Everything here reads `music.selectors.top_get` (the Redis entry of contracts §4), the sync and
+mood progress (also in Redis) and the vibe (analytics). A cached dashboard therefore touches no
+PostgreSQL table; a cache miss costs what `top_get` costs, a constant number of queries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from analytics import selectors as analytics_selectors
+from music import selectors
+from personalify.cache import cache_delete, cache_get, cache_set
+
+RANGES = {
+    "short_term": "Last 4 weeks",
+    "medium_term": "Last 6 months",
+    "long_term": "Last year",
+}
+DEFAULT_RANGE = "short_term"
+SHARE_KINDS = {"artists": "Top artists", "tracks": "Top tracks", "genres": "Top genres"}
+ALBUM_TYPES = {"album": "Album", "single": "Single", "compilation": "Compilation", "ep": "EP"}
+CHART_GENRES = 8  # slices in the genre chart; the rest is one "Other" slice
+LIST_GENRES = 10
+CHART_EMOTIONS = 8
+CHANGES_LIMIT = 5
+CHANGE_GROUPS = {"rose": "Rose", "fell": "Fell", "new": "New"}
+IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retry_at": None}
+
+
+def is_read_only(user) -> bool:
+    """The demo account is shown, never synced by visitors."""
+    return selectors.user_is_demo(user=user)
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _progress(progress: dict | None) -> dict:
+    merged = {**IDLE, **(progress or {})}
+    merged["retry_at"] = _parse_time(merged.get("retry_at"))
+    merged["active"] = merged["state"] in ("queued", "running")
+    merged["percent"] = (
+        round(100 * merged["done"] / merged["total"]) if merged.get("total") else None
+    )
+    return merged
+
+
+def _lite(item: dict, kind: str) -> dict:
+    lite = {
+        "id": item["id"],
+        "name": item["name"],
+        "url": item.get("url", ""),
+        "rank": item["rank"],
+    }
+    if kind == "artists":
+        lite["image"] = item.get("image")
+    else:
+        lite["image"] = (item.get("album") or {}).get("image")
+        lite["artists"] = ", ".join(a["name"] for a in item.get("artists", []))
+    return lite
+
+
+def ranking_changes_from(*, short: dict | None, medium: dict | None) -> dict:
+    """Rose / fell / new for artists and tracks: the last 4 weeks against the last 6 months."""
+    changes: dict = {"available": bool(short and medium)}
+    for kind in ("artists", "tracks"):
+        rose, fell, new = [], [], []
+        if changes["available"]:
+            before = {item["id"]: item["rank"] for item in medium.get(kind, [])}
+            for item in short.get(kind, []):
+                old = before.get(item["id"])
+                delta = (old or 0) - item["rank"]
+                entry = {**_lite(item, kind), "from": old, "delta": delta, "moved": abs(delta)}
+                if old is None:
+                    new.append(entry)
+                elif old > item["rank"]:
+                    rose.append(entry)
+                elif old < item["rank"]:
+                    fell.append(entry)
+        rose.sort(key=lambda e: (-e["delta"], e["rank"]))
+        fell.sort(key=lambda e: (e["delta"], e["rank"]))
+        changes[kind] = {
+            "rose": rose[:CHANGES_LIMIT],
+            "fell": fell[:CHANGES_LIMIT],
+            "new": new[:CHANGES_LIMIT],
+        }
+    changes["empty"] = not any(
+        changes[kind][group] for kind in ("artists", "tracks") for group in CHANGE_GROUPS
+    )
+    # The same, as nested lists the template can loop over.
+    changes["sections"] = [
+        {
+            "kind": kind,
+            "label": label,
+            "groups": [
+                {"key": key, "heading": heading, "entries": changes[kind][key]}
+                for key, heading in CHANGE_GROUPS.items()
+            ],
+            "moved": any(changes[kind][key] for key in CHANGE_GROUPS),
+        }
+        for kind, label in (("artists", "Artists"), ("tracks", "Tracks"))
+    ]
+    return changes
+
+
+def ranking_changes(*, user) -> dict:
+    return ranking_changes_from(
+        short=selectors.top_get(user=user, time_range="short_term"),
+        medium=selectors.top_get(user=user, time_range="medium_term"),
+    )
+
+
+def _genre_chart(genres: list[dict]) -> list[dict]:
+    slices = [{"label": g["name"], "value": round(g["weight"], 4)} for g in genres[:CHART_GENRES]]
+    rest = sum(g["weight"] for g in genres[CHART_GENRES:])
+    if rest > 0.0005:
+        slices.append({"label": "Other", "value": round(rest, 4)})
+    return slices
+
+
+def _tracks(tracks: list[dict]) -> list[dict]:
+    shaped = []
+    for track in tracks:
+        album = track.get("album") or {}
+        seconds = round((track.get("duration_ms") or 0) / 1000)
+        shaped.append(
+            {
+                **track,
+                "artist_names": ", ".join(a["name"] for a in track.get("artists", [])),
+                "album_type_label": ALBUM_TYPES.get(album.get("type", ""), ""),
+                "duration": f"{seconds // 60}:{seconds % 60:02d}",
+            }
+        )
+    return shaped
+
+
+# The vibe lives in PostgreSQL (analytics); the dashboard keeps a copy next to its top lists so a
+# cached page reads no table. music.signals forgets it whenever a Vibe row is saved or deleted.
+NO_VIBE = {"vibe": None}
+
+
+def vibe_cache_key(*, user_id: int, time_range: str) -> str:
+    return f"dashboard:vibe:{user_id}:{time_range}"
+
+
+def vibe_cached_get(*, user, time_range: str) -> dict | None:
+    key = vibe_cache_key(user_id=user.pk, time_range=time_range)
+    cached = cache_get(key)
+    if cached is not None:
+        return cached.get("vibe")
+    vibe = analytics_selectors.vibe_get(user=user, time_range=time_range)
+    cache_set(key, {"vibe": vibe} if vibe else NO_VIBE, settings.CACHE_TTL)
+    return vibe
+
+
+def vibe_cache_forget(*, user_id: int, time_range: str) -> None:
+    cache_delete(vibe_cache_key(user_id=user_id, time_range=time_range))
+
+
+def mood_get(*, user, time_range: str) -> dict:
+    """The vibe (contracts §5) with its chart data, and the analysis progress."""
+    vibe = vibe_cached_get(user=user, time_range=time_range)
+    progress = _progress(analytics_selectors.vibe_progress_get(user=user))
+    chart = []
+    if vibe:
+        scores = sorted(vibe.get("scores", []), key=lambda s: -s["score"])[:CHART_EMOTIONS]
+        chart = [{"label": s["label"], "value": round(s["score"], 4)} for s in scores]
+    return {"vibe": vibe, "chart": chart, "progress": progress}
+
+
+def dashboard_get(*, user, time_range: str) -> dict:
+    """Everything the dashboard page renders for one user and time range."""
+    top = selectors.top_get(user=user, time_range=time_range)
+    short = top if time_range == "short_term" else None
+    medium = top if time_range == "medium_term" else None
+    short = short or selectors.top_get(user=user, time_range="short_term")
+    medium = medium or selectors.top_get(user=user, time_range="medium_term")
+    changes = ranking_changes_from(short=short, medium=medium)
+    data: dict = {
+        "time_range": time_range,
+        "range_label": RANGES[time_range],
+        "ranges": RANGES,
+        "top": top,
+        "synced": top is not None,
+        "synced_at": _parse_time(top["synced_at"]) if top else None,
+        "artists": top["artists"] if top else [],
+        "tracks": _tracks(top["tracks"]) if top else [],
+        "genres": top["genres"][:LIST_GENRES] if top else [],
+        "genre_chart": _genre_chart(top["genres"]) if top else [],
+        "genres_available": bool(top and top.get("genres_available")),
+        "popularity_shown": any(a.get("popularity") is not None for a in top["artists"])
+        if top
+        else False,
+        "changes": changes,
+        "changes_version": f"{(short or {}).get('synced_at')}|{(medium or {}).get('synced_at')}",
+        "sync": _progress(selectors.sync_progress_get(user=user)),
+        "mood": mood_get(user=user, time_range=time_range),
+        "share_kinds": SHARE_KINDS,
+        "read_only": is_read_only(user),
+    }
+    data["empty"] = bool(top) and not top["artists"] and not top["tracks"]
+    data["synced_just_now"] = bool(
+        data["synced_at"] and timezone.now() - data["synced_at"] < timedelta(minutes=1)
+    )
+    return data
+
+
+def _diff(now: list[str], before: list[str] | None) -> dict:
+    if before is None:
+        return {"entered": [], "left": []}
+    return {
+        "entered": [name for name in now if name not in before],
+        "left": [name for name in before if name not in now],
+    }
+
+
+def history_get(documents: list[dict] | None) -> dict:
+    """Past syncs per time range, newest first, each with what entered or left its top 5.
+
+    ``documents`` is `music.history.sync_history_for_user`'s answer (None: MongoDB is down).
+    """
+    if documents is None:
+        return {"available": False, "ranges": []}
+    by_range = {doc["time_range"]: doc for doc in documents}
+    ranges = []
+    for time_range, label in RANGES.items():
+        summaries = (by_range.get(time_range) or {}).get("history", [])
+        entries, previous = [], None
+        for summary in summaries:  # oldest first
+            entries.append(
+                {
+                    **summary,
+                    "synced_at": summary["synced_at"]
+                    if isinstance(summary["synced_at"], datetime)
+                    else _parse_time(summary["synced_at"]),
+                    "artists_change": _diff(
+                        summary.get("top_artists", []),
+                        previous.get("top_artists", []) if previous else None,
+                    ),
+                    "tracks_change": _diff(
+                        summary.get("top_tracks", []),
+                        previous.get("top_tracks", []) if previous else None,
+                    ),
+                    "first": previous is None,
+                }
+            )
+            previous = summary
+        entries.reverse()
+        ranges.append({"time_range": time_range, "label": label, "syncs": entries})
+    return {"available": True, "ranges": ranges, "empty": not any(r["syncs"] for r in ranges)}
+
+
+# --- The rendered sections, kept in the cache --------------------------------------------------
+#
+# Rendering 50 artists and 50 tracks costs more than everything else a cached page does, and
+# the sections depend only on the data, never on the request. So the HTML is kept per user and
+# range, tagged with a version built from what it shows (sync times, vibe time, mood progress):
+# a new sync or vibe changes the version and the next view renders it again.
+
+GRID_TEMPLATE = "music/_grid.html"
+
+
+def grid_cache_key(*, spotify_id: str, time_range: str) -> str:
+    return f"dashboard:html:{spotify_id}:{time_range}"
+
+
+def _grid_version(data: dict) -> str:
+    vibe = data["mood"]["vibe"] or {}
+    progress = data["mood"]["progress"]
+    parts = [
+        data["top"]["synced_at"] if data["top"] else "",
+        data["changes_version"],
+        vibe.get("computed_at", ""),
+        progress["state"],
+        str(progress.get("done")),
+        str(data["read_only"]),
+    ]
+    return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def grid_html(*, user, data: dict) -> str:
+    """The dashboard's sections as HTML, from the cache when what they show has not changed."""
+    key = grid_cache_key(spotify_id=user.spotify_id, time_range=data["time_range"])
+    version = _grid_version(data)
+    cached = cache_get(key)
+    if cached and cached.get("version") == version:
+        return mark_safe(cached["html"])  # noqa: S308 - our own template's output
+    html = render_to_string(GRID_TEMPLATE, data)
+    cache_set(key, {"version": version, "html": html}, settings.CACHE_TTL)
+    return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+def dashboard_cache_forget(*, user_id: int, spotify_id: str | None) -> None:
+    """Forget every dashboard copy of one user (their account is being deleted)."""
+    for time_range in RANGES:
+        vibe_cache_forget(user_id=user_id, time_range=time_range)
+        if spotify_id:
+            cache_delete(grid_cache_key(spotify_id=spotify_id, time_range=time_range))

@@ -1,0 +1,80 @@
+"""The dashboard pages: the user's own data only, rendered from the cache."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from analytics import selectors as analytics_selectors
+from music import dashboard, history, selectors
+from music.share import share_card_render
+
+
+def _owner_or_404(request) -> None:
+    # Staff accounts made with createsuperuser have no Spotify data: nothing to show.
+    if not request.user.spotify_id:
+        raise Http404("No Spotify account")
+
+
+def _range_or_404(request) -> str:
+    time_range = request.GET.get("range") or dashboard.DEFAULT_RANGE
+    if time_range not in dashboard.RANGES:
+        raise Http404("Unknown time range")
+    return time_range
+
+
+@never_cache
+@login_required
+@require_GET
+def dashboard_detail(request):
+    _owner_or_404(request)
+    data = dashboard.dashboard_get(user=request.user, time_range=_range_or_404(request))
+    if data["synced"] and not data["empty"]:
+        data["grid_html"] = dashboard.grid_html(user=request.user, data=data)
+    return render(request, "music/dashboard_detail.html", data)
+
+
+@never_cache
+@login_required
+@require_GET
+def dashboard_status(request):
+    """Sync and mood progress, polled by the page's script while work runs."""
+    _owner_or_404(request)
+    return JsonResponse(
+        {
+            "sync": selectors.sync_progress_get(user=request.user),
+            "mood": analytics_selectors.vibe_progress_get(user=request.user),
+        }
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def history_list(request):
+    _owner_or_404(request)
+    try:
+        documents = history.sync_history_for_user(spotify_id=request.user.spotify_id)
+    except history.HistoryUnavailable:
+        documents = None
+    return render(request, "music/history_list.html", dashboard.history_get(documents))
+
+
+@login_required
+@require_GET
+def share_image(request):
+    _owner_or_404(request)
+    time_range = _range_or_404(request)
+    kind = request.GET.get("kind") or "artists"
+    top = selectors.top_get(user=request.user, time_range=time_range)
+    if kind not in dashboard.SHARE_KINDS or top is None:
+        raise Http404("Nothing to share")
+    vibe = dashboard.vibe_cached_get(user=request.user, time_range=time_range)
+    png = share_card_render(top=top, kind=kind, range_label=dashboard.RANGES[time_range], vibe=vibe)
+    response = HttpResponse(png, content_type="image/png")
+    response["Content-Disposition"] = f'attachment; filename="personalify-{kind}-{time_range}.png"'
+    response["Cache-Control"] = "private, no-store"
+    return response

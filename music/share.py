@@ -1,0 +1,128 @@
+"""The 1080 x 1920 "story" card a user can save and share, drawn on the server with Pillow.
+
+It shows only what the user chose (top 5 artists, tracks or genres of one time range) and the
+vibe sentence: no name, no Spotify id, no e-mail.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+WIDTH, HEIGHT = 1080, 1920
+MARGIN = 96
+BG = (15, 17, 21)
+PANEL = (24, 27, 34)
+TEXT = (232, 234, 237)
+MUTED = (169, 176, 188)
+ACCENT = (30, 215, 96)
+ITEMS = 5
+# Debian's DejaVu when present (wide Unicode coverage); else Pillow's bundled font.
+FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu")]
+
+
+@lru_cache(maxsize=16)
+def _font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    for directory in FONT_DIRS:
+        if (directory / name).exists():
+            return ImageFont.truetype(str(directory / name), size)
+    return ImageFont.load_default(size=size)
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font, width: int) -> str:
+    """Cut text with an ellipsis so it fits in width pixels."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, lines: int) -> list[str]:
+    words, out, line = text.split(), [], ""
+    for word in words:
+        candidate = f"{line} {word}".strip()
+        if draw.textlength(candidate, font=font) <= width:
+            line = candidate
+            continue
+        if line:
+            out.append(line)
+        line = word
+    if line:
+        out.append(line)
+    if len(out) > lines:
+        out = [*out[: lines - 1], _fit(draw, " ".join(out[lines - 1 :]), font, width)]
+    return out
+
+
+def _rows(top: dict, kind: str) -> list[tuple[str, str]]:
+    """(title, detail) for the first five items of the chosen list."""
+    if kind == "artists":
+        return [(a["name"], ", ".join(a.get("genres") or [])) for a in top["artists"][:ITEMS]]
+    if kind == "tracks":
+        return [
+            (t["name"], ", ".join(a["name"] for a in t.get("artists", [])))
+            for t in top["tracks"][:ITEMS]
+        ]
+    return [(g["name"], f"{round(g['weight'] * 100)}%") for g in top["genres"][:ITEMS]]
+
+
+def share_card_render(*, top: dict, kind: str, range_label: str, vibe: dict | None) -> bytes:
+    """A PNG story card of the chosen top 5 and the vibe."""
+    image = Image.new("RGB", (WIDTH, HEIGHT), BG)
+    draw = ImageDraw.Draw(image)
+    # A soft accent glow at the top: a vertical gradient band.
+    for y in range(560):
+        mix = (1 - y / 560) ** 2 * 0.35
+        draw.line(
+            [(0, y), (WIDTH, y)],
+            fill=tuple(round(b + (a - b) * mix) for a, b in zip(ACCENT, BG, strict=True)),
+        )
+    inner = WIDTH - 2 * MARGIN
+
+    draw.text((MARGIN, 140), "Personal", font=_font(56, True), fill=TEXT)
+    draw.text(
+        (MARGIN + draw.textlength("Personal", font=_font(56, True)), 140),
+        "ify",
+        font=_font(56, True),
+        fill=ACCENT,
+    )
+    title = {"artists": "My top artists", "tracks": "My top tracks", "genres": "My top genres"}
+    draw.text((MARGIN, 300), title[kind], font=_font(96, True), fill=TEXT)
+    draw.text((MARGIN, 420), range_label, font=_font(52), fill=MUTED)
+
+    rows = _rows(top, kind)
+    y = 560
+    if not rows:
+        draw.text((MARGIN, y), "Nothing here yet.", font=_font(56), fill=MUTED)
+    for rank, (name, detail) in enumerate(rows, start=1):
+        draw.rounded_rectangle((MARGIN - 24, y - 16, WIDTH - MARGIN + 24, y + 160), 28, fill=PANEL)
+        draw.text((MARGIN, y + 18), str(rank), font=_font(96, True), fill=ACCENT)
+        text_x = MARGIN + 130
+        width = WIDTH - MARGIN - text_x
+        draw.text(
+            (text_x, y + 20),
+            _fit(draw, name, _font(60, True), width),
+            font=_font(60, True),
+            fill=TEXT,
+        )
+        if detail:
+            draw.text(
+                (text_x, y + 100), _fit(draw, detail, _font(40), width), font=_font(40), fill=MUTED
+            )
+        y += 196
+
+    # Five rows end at y = 1540; the vibe (at most three lines) fits above the footer.
+    if vibe and vibe.get("sentence"):
+        draw.text((MARGIN, 1560), "The vibe", font=_font(42, True), fill=ACCENT)
+        for i, line in enumerate(_wrap(draw, vibe["sentence"], _font(52), inner, 3)):
+            draw.text((MARGIN, 1625 + i * 66), line, font=_font(52), fill=TEXT)
+
+    draw.text((MARGIN, HEIGHT - 76), "Made with Personalify", font=_font(34), fill=MUTED)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()

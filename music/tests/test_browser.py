@@ -1,0 +1,178 @@
+"""The dashboard in a real browser: Playwright driving Debian's Chromium against live_server."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from PIL import Image
+
+from accounts.models import User
+
+from .browser import browser_context, chromium, horizontal_overflow, screenshot  # noqa: F401
+from .dashboard_data import top_cache, top_payload, vibe_payload
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def carol(transactional_db):
+    user = User.objects.create(username="carol", spotify_id="carol-sp", display_name="Carol")
+    for time_range in ("short_term", "medium_term", "long_term"):
+        ids = [f"{time_range[:2]}{i}" for i in range(30)]
+        shared = [f"a{i}" for i in range(30)]
+        artist_ids = shared if time_range != "short_term" else [*shared[5:25], *ids[:10]]
+        top_cache(top_payload(user.spotify_id, time_range, artist_ids=artist_ids, n=30))
+    return user
+
+
+@pytest.fixture
+def vibe(monkeypatch):
+    value = vibe_payload()
+    monkeypatch.setattr("analytics.selectors.vibe_get", lambda *, user, time_range: value)
+    return value
+
+
+@pytest.fixture
+def logged_in(browser_context, live_server):  # noqa: F811 - the fixture imported above
+    """Log a user in by handing the browser a real session cookie."""
+
+    def login(user):
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        browser_context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
+        )
+        return browser_context.new_page()
+
+    return login
+
+
+def test_dashboard_range_switch_changes_the_url_and_the_lists(logged_in, live_server, carol, vibe):
+    page = logged_in(carol)
+    page.goto(f"{live_server.url}/dashboard/")
+    assert page.locator("#artists li[data-rank]").first.inner_text().find("Artist a5") >= 0
+    page.get_by_role("link", name="Last 6 months").click()
+    page.wait_for_url("**/dashboard/?range=medium_term")
+    assert "Artist a0" in page.locator("#artists li[data-rank]").first.inner_text()
+    assert (
+        page.locator('nav[aria-label="Time range"] a[aria-current="page"]').inner_text()
+        == "Last 6 months"
+    )
+
+
+def test_dashboard_is_keyboard_navigable_to_the_range_switch(logged_in, live_server, carol, vibe):
+    page = logged_in(carol)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.range") == "long_term":
+            break
+    else:
+        pytest.fail("the time range links are not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/dashboard/?range=long_term")
+
+
+def test_share_image_downloads_as_a_1080_by_1920_png(logged_in, live_server, carol, vibe):
+    page = logged_in(carol)
+    page.goto(f"{live_server.url}/dashboard/?range=medium_term")
+    page.locator("input[name=kind][value=tracks]").check()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Save as image").click()
+    download = download_info.value
+    assert download.suggested_filename == "personalify-tracks-medium_term.png"
+    image = Image.open(io.BytesIO(download.path().read_bytes()))
+    assert image.format == "PNG" and image.size == (1080, 1920)
+
+
+# --- The whole flow: log in through the local fake Spotify, sync, history, share ---------------
+
+
+@pytest.fixture
+def spotify_login(browser_context, live_server, fake_spotify_factory, settings):  # noqa: F811
+    """Log in through the home page's button, the fake Spotify's consent and the callback."""
+    fake = fake_spotify_factory(latency=0.05, n_items=25)
+    settings.SPOTIFY_REDIRECT_URI = f"{live_server.url}/oauth/complete/spotify/"
+
+    def login():
+        page = browser_context.new_page()
+        page.goto(f"{live_server.url}/")
+        page.get_by_role("button", name="Log in with Spotify").click()
+        page.wait_for_url(f"{live_server.url}/dashboard/**", timeout=60_000)
+        return page
+
+    login.fake = fake
+    return login
+
+
+def test_login_through_spotify_lands_on_a_synced_dashboard(spotify_login):
+    page = spotify_login()
+    catalogue = spotify_login.fake.catalogue
+    assert page.locator("h1").inner_text() == "Your top music"
+    first = page.locator("#artists li[data-rank]").first
+    assert first.get_attribute("data-rank") == "1"
+    assert page.locator("#artists li[data-rank]").count() == 25
+    assert page.locator("#tracks li[data-rank]").count() == 25
+    assert "Last synced" in page.locator("#sync").inner_text()
+    assert catalogue is not None
+
+
+def test_sync_now_shows_progress_and_finishes(spotify_login):
+    page = spotify_login()
+    spotify_login.fake.server.latency = 0.3  # slow enough to see the progress
+    before = page.locator("#sync time").get_attribute("datetime")
+    page.get_by_role("button", name="Sync now").click()
+    page.locator("#sync-progress").wait_for(state="visible")
+    # When the sync ends the page reloads itself with the new sync time.
+    page.wait_for_function(
+        "before => { const t = document.querySelector('#sync time');"
+        " return t && t.getAttribute('datetime') !== before; }",
+        arg=before,
+        timeout=60_000,
+    )
+    assert page.locator("#sync-progress").is_hidden()
+    assert page.locator("#sync-error").is_hidden()
+
+
+def test_history_lists_the_syncs_after_sync_now(spotify_login):
+    page = spotify_login()
+    page.get_by_role("button", name="Sync now").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="History").click()
+    page.wait_for_url("**/dashboard/history/")
+    short = page.locator('section[data-range="short_term"] li.history-entry')
+    assert short.count() >= 1
+    assert page.locator('section[data-range="medium_term"] li.history-entry').count() >= 1
+    screenshot(page, "history-1440")
+
+
+def test_switching_ranges_after_login_keeps_the_range_in_the_url(spotify_login):
+    page = spotify_login()
+    page.get_by_role("link", name="Last year").click()
+    page.wait_for_url("**/dashboard/?range=long_term")
+    assert page.locator("#artists li[data-rank]").count() == 25
+    page.reload()
+    assert (
+        page.locator('nav[aria-label="Time range"] a[aria-current="page"]').inner_text()
+        == "Last year"
+    )
+
+
+@pytest.mark.parametrize("width", [360, 1440])
+def test_dashboard_fits_the_screen_without_horizontal_overflow(spotify_login, vibe, width):
+    page = spotify_login()
+    page.set_viewport_size({"width": width, "height": 900})
+    page.reload()
+    page.wait_for_selector("#genres svg")  # charts drawn by the app's own script
+    page.wait_for_selector("#mood svg")
+    for details in page.query_selector_all("details"):
+        details.evaluate("d => d.open = true")
+    overflow = horizontal_overflow(page)
+    assert overflow["scrollWidth"] <= overflow["innerWidth"], overflow
+    for details in page.query_selector_all("details"):
+        details.evaluate("d => d.open = false")
+    screenshot(page, f"dashboard-{width}")

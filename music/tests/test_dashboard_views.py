@@ -1,0 +1,549 @@
+"""The dashboard, history and share views: each section's data and order, and who may see it."""
+
+import io
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from lxml import html as lxml_html
+from PIL import Image
+
+from accounts.models import User
+
+from .dashboard_data import top_cache, top_payload, vibe_payload
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("music:dashboard")
+# session + user, top_get's 4 queries for each range the page reads on a miss (the shown range
+# and, for "what changed", the last 4 weeks and 6 months) and the vibe: whatever the item count.
+MISS_QUERIES = 11
+
+
+def page(response):
+    assert response.status_code == 200, response.status_code
+    return lxml_html.fromstring(response.content.decode())
+
+
+def texts(tree, xpath):
+    return [" ".join(e.text_content().split()) for e in tree.xpath(xpath)]
+
+
+@pytest.fixture
+def vibe(monkeypatch):
+    """The analytics stream's vibe for every range (contracts §5)."""
+    value = vibe_payload()
+    monkeypatch.setattr("analytics.selectors.vibe_get", lambda *, user, time_range: value)
+    return value
+
+
+def progress(state, **extra):
+    return {
+        "state": state,
+        "step": "",
+        "done": 0,
+        "total": 0,
+        "error": None,
+        "retry_at": None,
+        **extra,
+    }
+
+
+# --- access ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["music:dashboard", "music:history", "music:share-image", "music:dashboard-status"]
+)
+def test_dashboard_pages_redirect_to_login_when_anonymous(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/?next=")
+
+
+def test_dashboard_never_shows_another_users_data_when_only_theirs_is_cached(alice_client, bob):
+    top_cache(
+        top_payload(bob.spotify_id, artist_ids=["bobs-secret-artist"], track_ids=["bobs-track"])
+    )
+    body = alice_client.get(DASHBOARD).content.decode()
+    assert "bobs-secret-artist" not in body and "bobs-track" not in body
+    assert "Nothing here yet" in body
+
+
+def test_share_image_is_404_when_the_data_is_someone_elses(alice_client, bob):
+    top_cache(top_payload(bob.spotify_id))
+    response = alice_client.get(
+        reverse("music:share-image"), {"range": "short_term", "kind": "artists"}
+    )
+    assert response.status_code == 404
+
+
+def test_dashboard_ignores_a_user_parameter_pointing_at_another_user(alice_client, alice, bob):
+    top_cache(top_payload(alice.spotify_id, artist_ids=["alices-artist"]))
+    top_cache(top_payload(bob.spotify_id, artist_ids=["bobs-artist"]))
+    body = alice_client.get(
+        DASHBOARD, {"user": bob.spotify_id, "spotify_id": bob.spotify_id}
+    ).content.decode()
+    assert "alices-artist" in body and "bobs-artist" not in body
+
+
+@pytest.mark.parametrize("name", ["music:dashboard", "music:history", "music:share-image"])
+def test_dashboard_pages_are_404_when_the_account_has_no_spotify_id(client, name):
+    staff = User.objects.create(username="staff", is_staff=True)
+    client.force_login(staff)
+    assert client.get(reverse(name)).status_code == 404
+
+
+def test_dashboard_is_404_when_the_time_range_is_unknown(alice_client):
+    assert alice_client.get(DASHBOARD, {"range": "forever"}).status_code == 404
+
+
+# --- sections ----------------------------------------------------------------------------------
+
+
+def test_dashboard_lists_top_artists_in_rank_order_with_image_genres_popularity_and_link(
+    alice_client, alice
+):
+    payload = top_cache(top_payload(alice.spotify_id, n=12))
+    tree = page(alice_client.get(DASHBOARD))
+    items = tree.xpath('//section[@id="artists"]//li[@data-rank]')
+    assert [int(li.get("data-rank")) for li in items] == list(range(1, 13))
+    first, expected = items[0], payload["artists"][0]
+    assert first.xpath(".//img")[0].get("alt") == f"Photo of {expected['name']}"
+    assert first.xpath(".//img")[0].get("src") == expected["image"]
+    assert first.xpath('.//a[@class="item-title"]')[0].get("href") == expected["url"]
+    assert texts(first, './/ul[@class="tags"]/li') == expected["genres"]
+    assert texts(first, './/*[contains(@class,"popularity")]') == [
+        f"Popularity {expected['popularity']}"
+    ]
+    # Beyond the first ten, the rest sits behind a disclosure, still in order.
+    assert [
+        int(li.get("data-rank"))
+        for li in tree.xpath('//section[@id="artists"]//details//li[@data-rank]')
+    ] == [11, 12]
+
+
+def test_dashboard_lists_top_tracks_with_album_type_duration_explicit_and_link(alice_client, alice):
+    payload = top_cache(top_payload(alice.spotify_id, n=5))
+    tree = page(alice_client.get(DASHBOARD))
+    items = tree.xpath('//section[@id="tracks"]//li[@data-rank]')
+    assert [int(li.get("data-rank")) for li in items] == [1, 2, 3, 4, 5]
+    first = items[0]
+    expected = payload["tracks"][0]  # rank 1: explicit, "single", 3:01.5 -> 3:02
+    assert first.xpath(".//img")[0].get("alt") == f"Cover of {expected['album']['name']}"
+    assert first.xpath('.//a[@class="item-title"]')[0].get("href") == expected["url"]
+    line = " ".join(first.text_content().split())
+    assert "Artist artist01, Guest Singer" in line
+    assert f"{expected['album']['name']} · Single" in line
+    assert texts(first, './/*[contains(@class,"duration")]') == ["Duration 3:02"]
+    assert first.xpath('.//*[@class="explicit"]')
+    assert not items[1].xpath('.//*[@class="explicit"]')  # rank 2 is clean
+    assert items[1].xpath('.//*[contains(@class,"placeholder")]')  # no album art: a placeholder
+    assert "· Compilation" in items[1].text_content() or "· Album" in items[2].text_content()
+
+
+def test_dashboard_shows_genres_by_weight_with_their_artists_and_chart_data(alice_client, alice):
+    payload = top_cache(top_payload(alice.spotify_id, n=10))
+    tree = page(alice_client.get(DASHBOARD))
+    names = [li.get("data-genre") for li in tree.xpath('//section[@id="genres"]//li[@data-genre]')]
+    assert names == [g["name"] for g in payload["genres"]]
+    top_genre = tree.xpath('//section[@id="genres"]//li[@data-genre]')[0]
+    assert payload["genres"][0]["artists"][0] in top_genre.text_content()
+    chart = json.loads(tree.xpath('//script[@id="genre-chart-data"]')[0].text)
+    assert [s["label"] for s in chart] == [g["name"] for g in payload["genres"]]
+    assert abs(sum(s["value"] for s in chart) - 1) < 0.01
+    assert tree.xpath('//section[@id="genres"]//*[@data-chart="donut"]')
+
+
+def test_dashboard_says_spotify_gave_no_genres_and_hides_popularity_in_development_mode(
+    alice_client, alice
+):
+    top_cache(top_payload(alice.spotify_id, n=8, dev_mode=True))
+    tree = page(alice_client.get(DASHBOARD))
+    body = tree.text_content()
+    assert "Spotify did not provide genres for this account" in body
+    assert not tree.xpath('//*[@data-chart="donut"]')
+    assert "Popularity" not in body and not tree.xpath('//*[contains(@class,"popularity")]')
+    assert not tree.xpath('//ul[@class="tags"]')
+    assert tree.xpath('//input[@value="genres"][@disabled]')  # cannot share genres it has not got
+
+
+def test_dashboard_explains_an_empty_account_in_plain_words(alice_client, alice):
+    top_cache({**top_payload(alice.spotify_id, n=0), "genres_available": False})
+    tree = page(alice_client.get(DASHBOARD))
+    assert "Spotify has no top music for you yet" in tree.text_content()
+    assert not tree.xpath('//section[@id="artists"]')
+
+
+def test_dashboard_explains_when_nothing_was_synced(alice_client):
+    tree = page(alice_client.get(DASHBOARD))
+    assert "Nothing here yet" in tree.text_content()
+    assert "Not synced yet" in tree.text_content()
+
+
+def test_dashboard_remembers_the_time_range_in_the_url_when_switched(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id, "short_term", artist_ids=["short-one"]))
+    top_cache(top_payload(alice.spotify_id, "long_term", artist_ids=["long-one"]))
+    tree = page(alice_client.get(DASHBOARD, {"range": "long_term"}))
+    assert "long-one" in tree.text_content() and "short-one" not in tree.text_content()
+    current = tree.xpath('//nav[@aria-label="Time range"]//a[@aria-current="page"]')
+    assert [a.get("href") for a in current] == ["?range=long_term"]
+    links = tree.xpath('//nav[@aria-label="Time range"]//a/@href')
+    assert links == ["?range=short_term", "?range=medium_term", "?range=long_term"]
+    assert tree.xpath('//form[contains(@class,"share-form")]//input[@name="range"]/@value') == [
+        "long_term"
+    ]
+
+
+def test_dashboard_shows_the_vibe_scores_confidence_and_track_count(alice_client, alice, vibe):
+    top_cache(top_payload(alice.spotify_id))
+    tree = page(alice_client.get(DASHBOARD))
+    mood = tree.xpath('//section[@id="mood"]')[0]
+    text = " ".join(mood.text_content().split())
+    assert vibe["sentence"] in text
+    assert "Confidence: medium" in text
+    assert "Based on 47 tracks (3 skipped" in text
+    chart = json.loads(tree.xpath('//script[@id="mood-chart-data"]')[0].text)
+    assert [s["label"] for s in chart] == ["sadness", "love", "desire", "joy", "neutral"]
+
+
+def test_dashboard_shows_mood_progress_when_the_analysis_runs(alice_client, alice, monkeypatch):
+    top_cache(top_payload(alice.spotify_id))
+    monkeypatch.setattr(
+        "analytics.selectors.vibe_progress_get",
+        lambda *, user: progress("running", done=12, total=50),
+    )
+    tree = page(alice_client.get(DASHBOARD))
+    text = " ".join(tree.xpath('//section[@id="mood"]')[0].text_content().split())
+    assert "Reading the mood of your tracks (12 of 50)" in text
+    assert tree.xpath('//section[@id="mood"]//progress/@value') == ["24"]
+
+
+def test_dashboard_lists_what_rose_fell_and_is_new_against_six_months(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id, "short_term", artist_ids=["a", "b", "c", "n1"]))
+    top_cache(top_payload(alice.spotify_id, "medium_term", artist_ids=["c", "x", "a", "b"]))
+    tree = page(alice_client.get(DASHBOARD))
+    artists = tree.xpath('//section[@id="changes"]//div[@data-kind="artists"]')[0]
+
+    def group(name):
+        return [
+            " ".join(li.text_content().split())
+            for li in artists.xpath(f'.//ul[@data-group="{name}"]/li')
+        ]
+
+    assert group("rose") == ["▲ 2 places up Artist a #3 → #1", "▲ 2 places up Artist b #4 → #2"]
+    assert group("fell") == ["▼ 2 places down Artist c #1 → #3"]
+    assert group("new") == ["new Artist n1 #4"]
+
+
+def test_dashboard_says_when_six_months_are_missing_for_what_changed(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id, "short_term"))
+    text = page(alice_client.get(DASHBOARD)).xpath('//section[@id="changes"]')[0].text_content()
+    assert "Sync both the last 4 weeks and the last 6 months" in text
+
+
+def test_dashboard_shows_when_it_was_last_synced(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    tree = page(alice_client.get(DASHBOARD))
+    assert tree.xpath('//section[@id="sync"]//time/@datetime') == ["2026-11-25T16:00:00+00:00"]
+
+
+def test_dashboard_explains_a_failed_sync_and_when_it_retries(alice_client, alice, monkeypatch):
+    top_cache(top_payload(alice.spotify_id))
+    failed = progress(
+        "failed",
+        error="Spotify is rate-limiting requests right now.",
+        retry_at="2026-11-25T16:30:00+00:00",
+    )
+    monkeypatch.setattr("music.selectors.sync_progress_get", lambda *, user: failed)
+    tree = page(alice_client.get(DASHBOARD))
+    alert = tree.xpath('//*[@id="sync-error"]')[0]
+    assert alert.get("hidden") is None
+    text = " ".join(alert.text_content().split())
+    assert "The last sync failed: Spotify is rate-limiting requests right now." in text
+    assert "It will try again at 16:30 UTC" in text
+
+
+def test_dashboard_shows_sync_progress_while_a_sync_runs(alice_client, alice, monkeypatch):
+    running = progress("running", step="Last 6 months", done=2, total=6)
+    monkeypatch.setattr("music.selectors.sync_progress_get", lambda *, user: running)
+    tree = page(alice_client.get(DASHBOARD))
+    box = tree.xpath('//*[@id="sync-progress"]')[0]
+    assert box.get("hidden") is None
+    assert box.xpath(".//progress/@value") == ["33"]
+    assert "Syncing: Last 6 months" in box.text_content()
+
+
+def test_dashboard_status_answers_sync_and_mood_progress_as_json(alice_client, monkeypatch):
+    monkeypatch.setattr("music.selectors.sync_progress_get", lambda *, user: progress("running"))
+    response = alice_client.get(reverse("music:dashboard-status"))
+    assert response.status_code == 200
+    assert response.json()["sync"]["state"] == "running"
+    assert response.json()["mood"]["state"] in ("idle", "done", "queued", "running", "failed")
+
+
+def test_dashboard_loads_its_chart_code_from_the_app_not_a_cdn(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    tree = page(alice_client.get(DASHBOARD))
+    sources = tree.xpath("//script/@src") + tree.xpath("//link/@href")
+    assert "/static/js/dashboard.js" in sources
+    assert all(src.startswith("/") for src in sources), sources
+
+
+def test_dashboard_gives_every_image_an_alt_text(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    tree = page(alice_client.get(DASHBOARD))
+    images = tree.xpath("//img")
+    assert images and all(img.get("alt") for img in images)
+
+
+# --- speed: the cache serves the page ----------------------------------------------------------
+
+
+def _vibe_row(user, time_range="short_term", sentence="Mostly joy, a little longing"):
+    from analytics.models import Vibe
+
+    Vibe.objects.update_or_create(
+        user=user,
+        time_range=time_range,
+        defaults={
+            "sentence": sentence,
+            "top": [["joy", 0.4], ["desire", 0.2]],
+            "fine": {"joy": 0.4, "desire": 0.2},
+            "coarse": {"joy": 0.6, "sadness": 0.1},
+            "confidence": 0.7,
+            "confidence_level": "high",
+            "analysed_count": 20,
+            "skipped_count": 0,
+            "backends": {"local": 20},
+        },
+    )
+
+
+def test_dashboard_touches_no_table_but_session_and_user_when_cached(alice_client, alice):
+    for time_range in ("short_term", "medium_term", "long_term"):
+        top_cache(top_payload(alice.spotify_id, time_range, n=50))
+    _vibe_row(alice)
+    alice_client.get(DASHBOARD)  # the first view keeps a copy of the vibe next to the top lists
+    with CaptureQueriesContext(connection) as queries:
+        assert alice_client.get(DASHBOARD).status_code == 200
+    tables = set()
+    for query in queries.captured_queries:
+        tables |= set(re.findall(r'(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', query["sql"]))
+    assert tables <= {"django_session", "users"}, tables
+
+
+def test_dashboard_shows_the_new_vibe_when_the_analysis_stores_one(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    _vibe_row(alice, sentence="First reading")
+    assert "First reading" in alice_client.get(DASHBOARD).content.decode()
+    _vibe_row(alice, sentence="Second reading")  # a saved Vibe forgets the cached copy
+    body = alice_client.get(DASHBOARD).content.decode()
+    assert "Second reading" in body and "First reading" not in body
+
+
+# --- share image -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["artists", "tracks", "genres"])
+def test_share_image_is_a_1080_by_1920_png_download(alice_client, alice, vibe, kind):
+    top_cache(top_payload(alice.spotify_id))
+    response = alice_client.get(reverse("music:share-image"), {"range": "short_term", "kind": kind})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="personalify-{kind}-short_term.png"'
+    )
+    image = Image.open(io.BytesIO(response.content))
+    assert image.format == "PNG" and image.size == (1080, 1920)
+
+
+def test_share_image_is_404_when_the_kind_is_unknown(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    response = alice_client.get(reverse("music:share-image"), {"kind": "email"})
+    assert response.status_code == 404
+
+
+def test_share_image_renders_without_a_vibe_and_without_genres(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id, dev_mode=True))
+    response = alice_client.get(reverse("music:share-image"), {"kind": "genres"})
+    assert response.status_code == 200
+    assert Image.open(io.BytesIO(response.content)).size == (1080, 1920)
+
+
+@pytest.mark.parametrize("n_items", [10, 50])
+def test_dashboard_cache_miss_costs_a_constant_number_of_queries(
+    client, fake_spotify_factory, django_assert_max_num_queries, n_items
+):
+    from django.core.cache import cache
+
+    from music.services import library_sync
+
+    from .conftest import make_spotify_user
+
+    fake = fake_spotify_factory(n_items=n_items)
+    user = make_spotify_user(fake, spotify_id=f"user{n_items}")
+    library_sync(user=user)
+    cache.clear()  # every range is a miss: rebuilt from PostgreSQL
+    client.force_login(user)
+    with django_assert_max_num_queries(MISS_QUERIES):
+        tree = page(client.get(DASHBOARD))
+    assert len(tree.xpath('//section[@id="artists"]//li[@data-rank]')) == n_items
+
+
+def test_dashboard_cache_miss_query_count_is_equal_for_10_and_50_items(
+    client, fake_spotify_factory
+):
+    from django.core.cache import cache
+
+    from music.services import library_sync
+
+    from .conftest import make_spotify_user
+
+    counts = []
+    for n_items in (10, 50):
+        fake = fake_spotify_factory(n_items=n_items)
+        user = make_spotify_user(fake, spotify_id=f"user{n_items}")
+        library_sync(user=user)
+        cache.clear()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(DASHBOARD).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+# --- sync button, demo -------------------------------------------------------------------------
+
+
+def test_dashboard_offers_sync_now_as_a_post_form_with_csrf(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    tree = page(alice_client.get(DASHBOARD))
+    (form,) = tree.xpath('//form[@id="sync-form"]')
+    assert form.get("method") == "post" and form.get("action") == reverse("music:sync-start")
+    assert form.xpath('.//input[@name="csrfmiddlewaretoken"]')
+    assert texts(form, ".//button") == ["Sync now"]
+
+
+def test_dashboard_is_read_only_for_the_demo_user(client):
+    from accounts.models import DEMO_SPOTIFY_ID
+
+    demo = User.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID, display_name="Demo")
+    top_cache(top_payload(DEMO_SPOTIFY_ID))
+    client.force_login(demo)
+    tree = page(client.get(DASHBOARD))
+    assert not tree.xpath('//form[@id="sync-form"]')
+    assert "read-only" in tree.xpath('//section[@id="sync"]')[0].text_content()
+    assert tree.xpath('//section[@id="artists"]//li[@data-rank]')  # but it shows everything
+    assert client.get(reverse("music:share-image")).status_code == 200
+
+
+# --- history ------------------------------------------------------------------------------------
+
+
+def _history(spotify_id, sync_id, when, artists, time_range="short_term"):
+    from music.history import sync_history_record
+
+    sync_history_record(
+        spotify_id=spotify_id,
+        time_range=time_range,
+        sync_id=sync_id,
+        synced_at=when,
+        artists=[{"rank": i + 1, "name": name} for i, name in enumerate(artists)],
+        tracks=[{"rank": 1, "name": "Only Song"}],
+        genres=[],
+        genres_available=False,
+    )
+
+
+def test_history_lists_past_syncs_newest_first_with_what_entered_and_left(alice_client, alice):
+    from datetime import UTC, datetime
+
+    _history(alice.spotify_id, "s1", datetime(2026, 11, 1, 9, 0, tzinfo=UTC), ["A", "B", "C"])
+    _history(alice.spotify_id, "s2", datetime(2026, 11, 8, 9, 0, tzinfo=UTC), ["B", "D", "C"])
+    tree = page(alice_client.get(reverse("music:history")))
+    entries = tree.xpath('//section[@data-range="short_term"]//li[@class="history-entry"]')
+    assert [e.xpath(".//time/@datetime")[0] for e in entries] == [
+        "2026-11-08T09:00:00+00:00",
+        "2026-11-01T09:00:00+00:00",
+    ]
+    newest = " ".join(entries[0].text_content().split())
+    assert "in Top 5 artists: D" in newest and "out Top 5 artists: A" in newest
+    assert "First sync" in entries[1].text_content()
+    assert "Not synced yet" in tree.xpath('//section[@data-range="long_term"]')[0].text_content()
+
+
+def test_history_never_shows_another_users_syncs(alice_client, bob):
+    from datetime import UTC, datetime
+
+    _history(bob.spotify_id, "b1", datetime(2026, 11, 1, tzinfo=UTC), ["Bobs Band"])
+    body = alice_client.get(reverse("music:history")).content.decode()
+    assert "Bobs Band" not in body and "No syncs yet" in body
+
+
+def test_history_says_so_when_mongodb_is_down(alice_client, settings):
+    from music.history import history_client_reset
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    settings.MONGO_TIMEOUT_MS = 200
+    history_client_reset()
+    try:
+        tree = page(alice_client.get(reverse("music:history")))
+    finally:
+        history_client_reset()
+    assert "history store is not reachable" in tree.text_content()
+
+
+# --- installable ------------------------------------------------------------------------------
+
+
+def test_manifest_names_the_app_and_its_icons_which_exist_at_their_sizes(client):
+    from pathlib import Path
+
+    from django.conf import settings
+
+    response = client.get("/static/manifest.webmanifest")
+    assert response.status_code == 200
+    manifest = json.loads(b"".join(response.streaming_content))
+    assert manifest["start_url"] == "/dashboard/" and manifest["display"] == "standalone"
+    static = Path(settings.BASE_DIR) / "static"
+    purposes = set()
+    for icon in manifest["icons"]:
+        purposes.add(icon["purpose"])
+        if icon["type"] == "image/png":
+            width, height = map(int, icon["sizes"].split("x"))
+            assert Image.open(static / icon["src"]).size == (width, height)
+    assert {"any", "maskable"} <= purposes
+    assert {i["sizes"] for i in manifest["icons"]} >= {"192x192", "512x512"}
+
+
+def test_pages_link_the_manifest_and_a_touch_icon(client):
+    tree = page(client.get("/"))
+    assert tree.xpath('//link[@rel="manifest"]/@href') == ["/static/manifest.webmanifest"]
+    assert tree.xpath('//link[@rel="apple-touch-icon"]')
+
+
+def test_dashboard_renders_the_new_lists_when_a_sync_replaces_the_cache(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id, artist_ids=["before"]))
+    assert "Artist before" in alice_client.get(DASHBOARD).content.decode()
+    newer = top_payload(alice.spotify_id, artist_ids=["after"])
+    top_cache({**newer, "synced_at": "2026-11-25T17:00:00+00:00"})
+    body = alice_client.get(DASHBOARD).content.decode()
+    assert "Artist after" in body and "Artist before" not in body
+
+
+def test_deleting_a_user_forgets_their_rendered_dashboard(alice_client, alice):
+    from django.core.cache import cache
+
+    from music.dashboard import grid_cache_key
+
+    top_cache(top_payload(alice.spotify_id))
+    alice_client.get(DASHBOARD)
+    key = grid_cache_key(spotify_id=alice.spotify_id, time_range="short_term")
+    assert cache.get(key)
+    alice.delete()
+    assert cache.get(key) is None

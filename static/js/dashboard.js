@@ -1,0 +1,116 @@
+// Dashboard progressive enhancement: draws the charts from the JSON embedded in the page, and
+// runs "Sync now" with fetch, showing progress until the sync ends. Without JavaScript the page
+// still shows every list, and the Sync now form posts normally.
+import { barChart, donutChart } from "./charts.js";
+
+const CHARTS = { bar: barChart, donut: donutChart };
+
+function readJSON(id) {
+  const element = document.getElementById(id);
+  return element ? JSON.parse(element.textContent) : [];
+}
+
+function drawCharts() {
+  for (const container of document.querySelectorAll("[data-chart]")) {
+    const data = readJSON(container.dataset.source);
+    const draw = CHARTS[container.dataset.chart];
+    if (!draw || !data.length) continue;
+    draw(container, data, { title: container.dataset.title || "", format: container.dataset.format || "percent" });
+    container.classList.add("chart-ready");
+  }
+}
+
+let lastWidth = window.innerWidth;
+let pending = false;
+window.addEventListener("resize", () => {
+  if (pending || window.innerWidth === lastWidth) return;
+  pending = true;
+  requestAnimationFrame(() => { pending = false; lastWidth = window.innerWidth; drawCharts(); });
+});
+
+const ACTIVE = new Set(["queued", "running"]);
+const panel = document.getElementById("sync");
+
+function showSync(progress) {
+  const box = document.getElementById("sync-progress");
+  const errorBox = document.getElementById("sync-error");
+  const button = document.querySelector("#sync-form button");
+  const active = ACTIVE.has(progress.state);
+  box.hidden = !active;
+  if (button) button.disabled = active;
+  if (active) {
+    const bar = box.querySelector("progress");
+    if (progress.total) bar.value = Math.round((100 * progress.done) / progress.total);
+    else bar.removeAttribute("value");
+    box.querySelector(".sync-step").textContent = progress.state === "queued"
+      ? "Waiting for a worker…"
+      : `Syncing${progress.step ? `: ${progress.step}` : ""}…`;
+  }
+  if (progress.state === "failed") {
+    errorBox.hidden = false;
+    errorBox.querySelector(".sync-error-text").textContent =
+      `The last sync failed${progress.error ? `: ${progress.error}` : "."}`;
+  } else if (active) {
+    errorBox.hidden = true;
+  }
+}
+
+async function status() {
+  const response = await fetch(panel.dataset.statusUrl, {
+    headers: { Accept: "application/json" }, credentials: "same-origin",
+  });
+  if (!response.ok) throw new Error(`status ${response.status}`);
+  return response.json();
+}
+
+// Poll until neither the sync nor the mood analysis is running, then reload once to show the
+// new data (only when something actually finished, so a page never reloads in a loop).
+async function watch({ started = false } = {}) {
+  let sawWork = started;
+  for (let polls = 0; polls < 600; polls += 1) {
+    let current;
+    try {
+      current = await status();
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      continue;
+    }
+    showSync(current.sync);
+    const busy = ACTIVE.has(current.sync.state) || ACTIVE.has(current.mood.state);
+    if (busy) sawWork = true;
+    if (current.sync.state === "failed" && !ACTIVE.has(current.mood.state)) return;
+    // Right after "Sync now" the task may not have marked itself queued yet: give it a moment.
+    if (!busy && (polls >= 2 || current.sync.state === "done")) {
+      if (sawWork) window.location.reload();
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, busy ? 1000 : 500));
+  }
+}
+
+function enhanceSync() {
+  if (!panel) return;
+  const form = document.getElementById("sync-form");
+  if (form) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      showSync({ state: "queued", step: "", done: 0, total: 0 });
+      const token = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+      try {
+        const response = await fetch(form.action, {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+          headers: { "X-CSRFToken": token, Accept: "application/json", "X-Requested-With": "fetch" },
+        });
+        if (!response.ok && response.status !== 409) throw new Error(`HTTP ${response.status}`);
+      } catch (error) {
+        showSync({ state: "failed", error: `the request did not go through (${error.message}). Try again.` });
+        return;
+      }
+      watch({ started: true });
+    });
+  }
+  if (ACTIVE.has(panel.dataset.syncState) || ACTIVE.has(panel.dataset.moodState)) watch();
+}
+
+drawCharts();
+enhanceSync();
