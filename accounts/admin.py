@@ -1,11 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from social_django.admin import UserSocialAuthOption
 from social_django.models import UserSocialAuth
 
 from music.admin import sync_selected_users
+from music.history import HistoryUnavailable
 
 from .models import User
+from .services import AccountDeleteRefused, account_delete
 
 
 @admin.register(User)
@@ -18,6 +20,18 @@ class UserAdmin(DjangoUserAdmin):
     )
     readonly_fields = ("spotify_id", "last_login", "date_joined")
     actions = [sync_selected_users]
+
+    # Deleting from the admin must clean up like a user's own deletion (privacy policy):
+    # MongoDB history, cached dashboards and catalogue rows nobody else ranks.
+    def delete_model(self, request, obj) -> None:
+        try:
+            account_delete(user=obj)
+        except (HistoryUnavailable, AccountDeleteRefused) as exc:
+            messages.error(request, f"{obj} was not deleted: {exc}")
+
+    def delete_queryset(self, request, queryset) -> None:
+        for user in queryset:
+            self.delete_model(request, user)
 
 
 # social_django's admin shows extra_data, which holds the access and refresh tokens.
