@@ -18,7 +18,9 @@ def main(argv: list[str]) -> int:
 
     django.setup()
     here = Path(__file__).parent
-    names = argv or sorted(m.name for m in pkgutil.iter_modules([str(here)]) if m.name != "common")
+    names = argv or sorted(
+        m.name for m in pkgutil.iter_modules([str(here)]) if not m.name.startswith(("_", "common"))
+    )
     failed = []
     for name in names:
         print(f"\n=== bench: {name} ===", flush=True)

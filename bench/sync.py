@@ -34,9 +34,14 @@ def run() -> None:
     from music.services import library_sync
     from music.services import sync as sync_module
     from music.spotify import SpotifyClient
+    from personalify.celery import app as celery_app
     from personalify.testing.mongo import LocalMongo
     from personalify.testing.spotify import FakeSpotify
 
+    # As in production, the mood analysis a sync queues goes to a broker for a worker (here an
+    # in-memory one nobody consumes): it is not part of the sync's time or queries.
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = "memory://"
     connection.settings_dict["TEST"]["NAME"] = "bench_personalify_sync"
     mongo = LocalMongo().start()
     settings.MONGO_URI = mongo.uri
