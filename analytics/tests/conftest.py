@@ -1,7 +1,8 @@
-"""Fixtures of the analytics tests: a fake Hugging Face server, a user, a dead Redis or broker."""
+"""Fixtures of the analytics tests: a fake Hugging Face server, users, a dead Redis or broker."""
 
 import pytest
 
+from accounts.models import DEMO_SPOTIFY_ID
 from personalify.cache import cache_get
 from personalify.celery import app
 from personalify.testing.fakehttp import Reply
@@ -99,3 +100,10 @@ def broker_down(settings):
     _celery_connections_reset()
     yield
     _celery_connections_reset()
+
+
+@pytest.fixture
+def demo_user(django_user_model):
+    return django_user_model.objects.create(
+        username=DEMO_SPOTIFY_ID, spotify_id=DEMO_SPOTIFY_ID, display_name="Demo"
+    )

@@ -213,3 +213,29 @@ def test_mood_page_says_the_worker_is_unavailable_when_refresh_meets_a_dead_brok
     html = client.get(reverse("analytics:mood-detail")).content.decode()
     assert "background worker is unavailable" in html
     assert Vibe.objects.filter(user=user).count() == 0
+
+
+# --- The read-only demo -----------------------------------------------------------------------
+
+
+def test_mood_refresh_answers_403_and_writes_nothing_when_user_is_demo(
+    client, demo_user, django_capture_on_commit_callbacks
+):
+    client.force_login(demo_user)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("analytics:mood-refresh"))
+    assert response.status_code == 403 and "demo is read-only" in response.content.decode()
+    assert callbacks == [] and Vibe.objects.filter(user=demo_user).count() == 0
+
+
+def test_mood_page_hides_refresh_button_and_says_why_when_user_is_demo(client, demo_user):
+    client.force_login(demo_user)
+    html = client.get(reverse("analytics:mood-detail")).content.decode()
+    assert reverse("analytics:mood-refresh") not in html and "Analyse again" not in html
+    assert "demo is read-only" in html
+
+
+def test_mood_page_shows_refresh_button_when_user_is_not_demo(client, user):
+    client.force_login(user)
+    html = client.get(reverse("analytics:mood-detail")).content.decode()
+    assert f'action="{reverse("analytics:mood-refresh")}"' in html
