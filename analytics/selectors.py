@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.db.models import QuerySet
+
+from personalify.cache import CacheUnavailable, cache_call
 
 from .models import TIME_RANGES, Vibe
 
@@ -15,8 +16,15 @@ def mood_progress_key(user_id: int) -> str:
 
 
 def mood_progress_get(*, user_id: int) -> dict:
-    """{"state": idle|queued|running|done|failed, "done": n, "total": m, ...}."""
-    return cache.get(mood_progress_key(user_id)) or {"state": "idle", "done": 0, "total": 0}
+    """{"state": idle|queued|running|done|failed|unavailable, "done": n, "total": m, ...}.
+
+    "unavailable": the cache that holds progress is down, so it is unknown (not "idle").
+    """
+    try:
+        progress = cache_call("get", mood_progress_key(user_id))
+    except CacheUnavailable:
+        return {"state": "unavailable", "done": 0, "total": 0}
+    return progress or {"state": "idle", "done": 0, "total": 0}
 
 
 def vibe_list(*, user) -> list[Vibe]:

@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
+
+from personalify.cache import CacheUnavailable, cache_call, cache_set
 
 from .backends import (
     EmotionBackend,
@@ -148,13 +149,21 @@ def emotion_analyse(*, text: str, backend: EmotionBackend | None = None) -> Emot
 
 
 def emotion_rate_limit_hit(*, user_id: int, window: int = 60) -> bool:
-    """Count one request for the user; True when over settings.EMOTION_RATE_LIMIT per window."""
+    """Count one request for the user; True when over settings.EMOTION_RATE_LIMIT per window.
+
+    Fails open when the cache is down (the outage is logged once by personalify.cache): results
+    are kept in PostgreSQL and the limit only protects the CPU, so refusing every analysis
+    during an outage would cost users more than it saves.
+    """
     key = f"ratelimit:emotion:{user_id}"
-    cache.add(key, 0, timeout=window)
     try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
+        cache_call("add", key, 0, timeout=window)
+        count = cache_call("incr", key)
+    except CacheUnavailable as exc:
+        if not isinstance(exc.__cause__, ValueError):
+            return False
+        # The key expired between add and incr (incr raises ValueError): a new window starts.
+        cache_set(key, 1, timeout=window)
         count = 1
     return count > settings.EMOTION_RATE_LIMIT
 
@@ -239,7 +248,8 @@ def vibe_store(*, user, time_range: str, result: VibeResult) -> Vibe:
 
 
 def mood_progress_set(*, user_id: int, state: str, done: int = 0, total: int = 0, **extra) -> None:
-    cache.set(
+    """Store the progress; a no-op when the cache is down (progress is a hint, vibes are in PG)."""
+    cache_set(
         mood_progress_key(user_id),
         {"state": state, "done": done, "total": total, **extra},
         timeout=PROGRESS_TTL,
@@ -275,12 +285,28 @@ def moods_analyse(
     return vibes
 
 
-def vibe_refresh_request(*, user) -> None:
-    """Queue a mood refresh after the current transaction commits (e.g. after a sync)."""
+WORKER_UNAVAILABLE = "The background worker is unavailable; try again later."
+
+
+def _moods_analyse_enqueue(user_id: int) -> None:
     from .tasks import moods_analyse_task
 
-    mood_progress_set(user_id=user.pk, state="queued")
-    transaction.on_commit(lambda: moods_analyse_task.delay(user.pk))
+    try:
+        moods_analyse_task.delay(user_id)
+    except Exception:  # kombu OperationalError, redis errors...: the broker is down
+        logger.exception("Could not queue the mood refresh of user %s", user_id)
+        mood_progress_set(user_id=user_id, state="failed", error=WORKER_UNAVAILABLE)
+
+
+def vibe_refresh_request(*, user) -> None:
+    """Queue a mood refresh after the current transaction commits (e.g. after a sync).
+
+    Never raises: it runs in the sync's on_commit, after the sync's rows are saved. A dead cache
+    only loses the progress; a dead broker is logged and recorded as failed progress.
+    """
+    user_id = user.pk
+    mood_progress_set(user_id=user_id, state="queued")
+    transaction.on_commit(lambda: _moods_analyse_enqueue(user_id), robust=True)
 
 
 def emotions_evaluate(*, backend: EmotionBackend, items=None):

@@ -6,7 +6,7 @@ import json
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -16,6 +16,7 @@ from .selectors import mood_progress_get, vibe_list
 from .services import emotion_analyse, emotion_rate_limit_hit, vibe_refresh_request
 
 RATE_LIMIT_MESSAGE = "Too many analyses in a minute; wait a moment and try again."
+DEMO_READ_ONLY = "The demo is read-only: log in with Spotify to analyse your own music."
 
 
 @login_required
@@ -68,6 +69,7 @@ def mood_detail(request: HttpRequest) -> HttpResponse:
     context = {
         "vibes": vibe_list(user=request.user),
         "progress": mood_progress_get(user_id=request.user.pk),
+        "demo_read_only": DEMO_READ_ONLY,
     }
     return render(request, "analytics/mood_detail.html", context)
 
@@ -75,6 +77,8 @@ def mood_detail(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def mood_refresh(request: HttpRequest) -> HttpResponse:
+    if request.user.is_demo:
+        return HttpResponseForbidden(DEMO_READ_ONLY)
     vibe_refresh_request(user=request.user)
     return redirect("analytics:mood-detail")
 

@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from social_django.models import UserSocialAuth
 
+from accounts.models import DEMO_SPOTIFY_ID
+
 pytestmark = pytest.mark.django_db
 
 BANNER = "Your Spotify login has expired — log in again"
@@ -85,3 +87,12 @@ def test_admin_hides_tokens_when_staff_views_a_spotify_login(client, spotify_use
         html = response.content.decode()
         assert "testuser123" in html
         assert not any(secret in html for secret in secrets), page
+
+
+def test_account_page_hides_delete_button_and_says_why_when_user_is_demo(client):
+    demo = get_user_model().objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
+    client.force_login(demo)
+    html = client.get(reverse("accounts:account")).content.decode()
+    assert "Delete my account and data" not in html
+    assert f'action="{reverse("accounts:account-delete")}"' not in html
+    assert "The demo account is shared and cannot be deleted" in html

@@ -1,7 +1,10 @@
-"""Fixtures of the analytics tests: a fake Hugging Face inference server and a user."""
+"""Fixtures of the analytics tests: a fake Hugging Face server, users, a dead Redis or broker."""
 
 import pytest
 
+from accounts.models import DEMO_SPOTIFY_ID
+from personalify.cache import cache_get
+from personalify.celery import app
 from personalify.testing.fakehttp import Reply
 
 MODEL = "SamLowe/roberta-base-go_emotions"
@@ -60,4 +63,47 @@ def fake_hf(fake_http, settings):
 def user(django_user_model):
     return django_user_model.objects.create(
         username="ana", spotify_id="ana-spotify", display_name="Ana"
+    )
+
+
+# A closed local port: connecting fails at once, as when Redis or the broker is down.
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Django's cache points at a closed port (setting CACHES resets the cache handler).
+
+    The outage-safe cache helpers remember an outage to log it once; a call on the live cache
+    before and after keeps that state from leaking between tests.
+    """
+    up = settings.CACHES
+    cache_get("redis-down-fixture")
+    settings.CACHES = {"default": {**up["default"], "LOCATION": DEAD_REDIS}}
+    yield
+    settings.CACHES = up
+    cache_get("redis-down-fixture")
+
+
+def _celery_connections_reset() -> None:
+    # Celery keeps the broker connection pool it made first (an eager run makes a memory:// one);
+    # drop it, as Celery does after a fork, so the next publish reads CELERY_BROKER_URL again.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Tasks are published to a broker at a closed port instead of running in-process."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = DEAD_REDIS
+    _celery_connections_reset()
+    yield
+    _celery_connections_reset()
+
+
+@pytest.fixture
+def demo_user(django_user_model):
+    return django_user_model.objects.create(
+        username=DEMO_SPOTIFY_ID, spotify_id=DEMO_SPOTIFY_ID, display_name="Demo"
     )

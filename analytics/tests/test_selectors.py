@@ -27,3 +27,12 @@ def test_vibe_progress_get_reads_the_users_progress_when_analysis_runs(user, dja
     mood_progress_set(user_id=user.pk, state="running", done=3, total=9)
     assert vibe_progress_get(user=user)["done"] == 3
     assert vibe_progress_get(user=other)["state"] == "idle"
+
+
+def test_vibe_progress_get_reads_unavailable_when_redis_is_down(user, redis_down):
+    assert vibe_progress_get(user=user)["state"] == "unavailable"
+
+
+def test_mood_progress_set_does_not_raise_when_redis_is_down(user, redis_down):
+    mood_progress_set(user_id=user.pk, state="running", done=1, total=2)
+    assert vibe_progress_get(user=user)["state"] == "unavailable"

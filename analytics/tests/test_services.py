@@ -1,3 +1,5 @@
+import logging
+
 import pytest
 
 from analytics.backends import EmotionInputError, EmotionTextTooLong, backend_get
@@ -11,6 +13,7 @@ from analytics.services import (
     moods_analyse,
     text_sha256,
     vibe_compute,
+    vibe_refresh_request,
     vibe_store,
 )
 from personalify.testing.fakehttp import Reply
@@ -139,3 +142,45 @@ def test_moods_analyse_stores_each_time_range_and_finishes_progress(user):
     vibes = moods_analyse(user=user)
     assert [v.time_range for v in vibes] == ["short_term", "medium_term", "long_term"]
     assert mood_progress_get(user_id=user.pk)["state"] == "done"
+
+
+def test_emotion_rate_limit_fails_open_and_logs_once_when_redis_is_down(
+    settings, redis_down, caplog
+):
+    settings.EMOTION_RATE_LIMIT = 0
+    with caplog.at_level(logging.WARNING, logger="personalify.cache"):
+        hits = [emotion_rate_limit_hit(user_id=7) for _ in range(3)]
+    assert hits == [False, False, False]
+    assert len([r for r in caplog.records if "Cache unavailable" in r.getMessage()]) == 1
+
+
+def test_moods_analyse_stores_vibes_when_redis_is_down(user, redis_down):
+    assert len(moods_analyse(user=user)) == 3
+    assert Vibe.objects.filter(user=user).count() == 3
+
+
+def test_vibe_refresh_request_runs_the_analysis_when_redis_is_down(
+    user, redis_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        vibe_refresh_request(user=user)
+    assert Vibe.objects.filter(user=user).count() == 3
+
+
+def test_vibe_refresh_request_records_failed_progress_when_broker_is_down(
+    user, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True), caplog.at_level(logging.ERROR):
+        vibe_refresh_request(user=user)
+    progress = mood_progress_get(user_id=user.pk)
+    assert progress["state"] == "failed"
+    assert progress["error"] == "The background worker is unavailable; try again later."
+    assert any("mood refresh" in r.getMessage() for r in caplog.records)
+
+
+def test_vibe_refresh_request_returns_when_broker_and_redis_are_down(
+    user, broker_down, redis_down, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        vibe_refresh_request(user=user)
+    assert len(callbacks) == 1 and Vibe.objects.filter(user=user).count() == 0

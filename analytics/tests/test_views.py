@@ -149,3 +149,93 @@ def test_mood_progress_reads_idle_when_nothing_ran(client, user):
         "done": 0,
         "total": 0,
     }
+
+
+# --- Redis down: every page answers, from PostgreSQL, and says what it cannot show -------------
+
+
+def test_mood_page_shows_vibes_and_says_progress_is_unavailable_when_redis_is_down(
+    client, user, redis_down
+):
+    Vibe.objects.create(
+        user=user,
+        time_range="short_term",
+        sentence="Mostly joyful",
+        top=[["joy", 0.8]],
+        fine={"joy": 0.8},
+        coarse={"joy": 0.8},
+        confidence=0.6,
+        confidence_level="high",
+    )
+    client.force_login(user)
+    response = client.get(reverse("analytics:mood-detail"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Mostly joyful" in html and "Progress is unavailable right now" in html
+
+
+def test_mood_progress_answers_unavailable_when_redis_is_down(client, user, redis_down):
+    client.force_login(user)
+    response = client.get(reverse("analytics:mood-progress"))
+    assert response.status_code == 200
+    assert response.json()["state"] == "unavailable"
+
+
+def test_paste_page_analyses_without_rate_limit_when_redis_is_down(client, user, redis_down):
+    client.force_login(user)
+    response = client.post(PASTE, {"text": "I cried all night, my heart is broken"})
+    assert response.status_code == 200 and "Mostly sadness" in response.content.decode()
+
+
+def test_json_endpoint_analyses_without_rate_limit_when_redis_is_down(client, user, redis_down):
+    client.force_login(user)
+    response = client.post(JSON, {"text": "We dance all night, so happy"})
+    assert response.status_code == 200 and response.json()["top"]["coarse"] == "joy"
+
+
+def test_mood_refresh_stores_vibes_when_redis_is_down(
+    client, user, redis_down, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("analytics:mood-refresh"))
+    assert response.status_code == 302
+    assert Vibe.objects.filter(user=user).count() == 3
+
+
+def test_mood_page_says_the_worker_is_unavailable_when_refresh_meets_a_dead_broker(
+    client, user, broker_down, django_capture_on_commit_callbacks
+):
+    client.force_login(user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("analytics:mood-refresh"))
+    assert response.status_code == 302
+    html = client.get(reverse("analytics:mood-detail")).content.decode()
+    assert "background worker is unavailable" in html
+    assert Vibe.objects.filter(user=user).count() == 0
+
+
+# --- The read-only demo -----------------------------------------------------------------------
+
+
+def test_mood_refresh_answers_403_and_writes_nothing_when_user_is_demo(
+    client, demo_user, django_capture_on_commit_callbacks
+):
+    client.force_login(demo_user)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("analytics:mood-refresh"))
+    assert response.status_code == 403 and "demo is read-only" in response.content.decode()
+    assert callbacks == [] and Vibe.objects.filter(user=demo_user).count() == 0
+
+
+def test_mood_page_hides_refresh_button_and_says_why_when_user_is_demo(client, demo_user):
+    client.force_login(demo_user)
+    html = client.get(reverse("analytics:mood-detail")).content.decode()
+    assert reverse("analytics:mood-refresh") not in html and "Analyse again" not in html
+    assert "demo is read-only" in html
+
+
+def test_mood_page_shows_refresh_button_when_user_is_not_demo(client, user):
+    client.force_login(user)
+    html = client.get(reverse("analytics:mood-detail")).content.decode()
+    assert f'action="{reverse("analytics:mood-refresh")}"' in html

@@ -12,6 +12,8 @@
           setTimeout(poll, 1500);
         } else if (p.state === "done" && box.dataset.state !== "done") {
           window.location.reload();
+        } else if (p.state === "unavailable") {
+          text.textContent = "Progress is unavailable right now (the cache is down); reload later.";
         }
       })
       .catch(function () { setTimeout(poll, 5000); });
