@@ -89,16 +89,29 @@ def _result(row: EmotionAnalysis, *, cached: bool, reason: str = "") -> EmotionR
     )
 
 
-def _cached_or_analysed(backend: EmotionBackend, texts: list[str]) -> dict[str, EmotionResult]:
-    """Results by text hash: cached rows first, the rest analysed in one batch and stored."""
+def _cached_or_analysed(
+    backend: EmotionBackend,
+    texts: list[str],
+    *,
+    batch_size: int = 16,
+    on_progress: Callable[[int], None] | None = None,
+) -> dict[str, EmotionResult]:
+    """Results by text hash: cached rows first, the rest analysed in batches and stored.
+
+    Two queries whatever the number of texts: one lookup, one bulk insert.
+    """
     hashes = {text_sha256(t): t for t in texts}
     found = EmotionAnalysis.objects.filter(
         backend=backend.name, model=backend.model, text_sha256__in=list(hashes)
     )
     results = {row.text_sha256: _result(row, cached=True) for row in found}
     missing = [h for h in hashes if h not in results]
+    scores: list[EmotionScores] = []
+    for start in range(0, len(missing), batch_size):
+        scores.extend(backend.analyse([hashes[h] for h in missing[start : start + batch_size]]))
+        if on_progress:
+            on_progress(len(results) + len(scores))
     if missing:
-        scores: list[EmotionScores] = backend.analyse([hashes[h] for h in missing])
         rows = [
             EmotionAnalysis(
                 backend=backend.name,
@@ -118,16 +131,22 @@ def _cached_or_analysed(backend: EmotionBackend, texts: list[str]) -> dict[str, 
 
 
 def emotions_analyse(
-    *, texts: Sequence[str], backend: EmotionBackend | None = None
+    *,
+    texts: Sequence[str],
+    backend: EmotionBackend | None = None,
+    batch_size: int = 16,
+    on_progress: Callable[[int], None] | None = None,
 ) -> list[EmotionResult]:
     """Scores for each text (validated first), from the cache or the configured backend.
 
-    When a remote backend fails, the local one answers and each result says so.
+    When a remote backend fails, the local one answers and each result says so. The model
+    reads ``batch_size`` texts at a time; ``on_progress`` gets how many distinct texts are done.
     """
     cleaned = [text_clean(t) for t in texts]
     primary = backend or backend_get()
+    batching = {"batch_size": batch_size, "on_progress": on_progress}
     try:
-        by_hash = _cached_or_analysed(primary, cleaned)
+        by_hash = _cached_or_analysed(primary, cleaned, **batching)
     except EmotionBackendUnavailable as exc:
         if primary.name == "local":
             raise
@@ -138,7 +157,7 @@ def emotions_analyse(
         local = backend_get("local")
         by_hash = {
             h: EmotionResult(**{**r.__dict__, "fallback_reason": reason})
-            for h, r in _cached_or_analysed(local, cleaned).items()
+            for h, r in _cached_or_analysed(local, cleaned, **batching).items()
         }
     return [by_hash[text_sha256(t)] for t in cleaned]
 
@@ -210,16 +229,24 @@ def vibe_compute(
             continue
         texts.append(text)
         lyrics_used += why == "lyrics"
-    results: list[EmotionResult] = []
-    for start in range(0, len(texts), batch_size):
-        results.extend(emotions_analyse(texts=texts[start : start + batch_size], backend=backend))
+    skipped_count = sum(skipped.values())
+
+    def report(done: int) -> None:
         if on_progress:
-            on_progress(min(start + batch_size, len(texts)) + sum(skipped.values()))
+            on_progress(min(done, len(texts)) + skipped_count)
+
+    # One call for the whole ranking: its queries do not grow with the number of tracks.
+    results = (
+        emotions_analyse(texts=texts, backend=backend, batch_size=batch_size, on_progress=report)
+        if texts
+        else []
+    )
+    report(len(texts))
     reading = vibe_read([(r.fine, r.coarse) for r in results])
     return VibeResult(
         reading=reading,
         analysed=len(results),
-        skipped=sum(skipped.values()),
+        skipped=skipped_count,
         skipped_reasons=dict(skipped),
         lyrics_used=lyrics_used,
         backends=dict(Counter(r.backend for r in results)),

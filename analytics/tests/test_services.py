@@ -184,3 +184,42 @@ def test_vibe_refresh_request_returns_when_broker_and_redis_are_down(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         vibe_refresh_request(user=user)
     assert len(callbacks) == 1 and Vibe.objects.filter(user=user).count() == 0
+
+
+def _ranked_titles(user, n: int) -> None:
+    from music.models import Track, UserTrack
+
+    titles = ["Tears on My Pillow", "Dancing in the Sun", "Burning Rage", "Quiet Morning"]
+    tracks = Track.objects.bulk_create(
+        [Track(id=f"t{n}-{i}", name=f"{titles[i % 4]} {i}") for i in range(n)]
+    )
+    UserTrack.objects.bulk_create(
+        [
+            UserTrack(user=user, time_range=r, track=t, rank=i + 1)
+            for r in ("short_term", "medium_term", "long_term")
+            for i, t in enumerate(tracks)
+        ]
+    )
+
+
+def test_moods_analyse_query_count_does_not_grow_when_rankings_grow(user, django_user_model):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    other = django_user_model.objects.create(username="big", spotify_id="big-spotify")
+    _ranked_titles(user, 10)
+    _ranked_titles(other, 50)
+    counts = []
+    for who in (user, other):
+        with CaptureQueriesContext(connection) as captured:
+            moods_analyse(user=who)
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    assert Vibe.objects.get(user=other, time_range="long_term").analysed_count == 50
+
+
+def test_vibe_compute_reports_progress_up_to_every_track_when_batched():
+    seen: list[int] = []
+    tracks = [TrackInput(str(i), f"Song number {i}") for i in range(40)] + [TrackInput("x", "")]
+    vibe_compute(tracks=tracks, batch_size=16, on_progress=seen.append)
+    assert seen == sorted(seen) and seen[-1] == 41 and len(seen) >= 3
