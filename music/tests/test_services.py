@@ -260,7 +260,8 @@ def test_library_sync_lock_expires_when_a_sync_dies(spotify_user):
 @pytest.mark.django_db(transaction=True)
 def test_library_sync_runs_once_when_two_syncs_start_together(fake_spotify):
     user = make_spotify_user(fake_spotify)
-    fake_spotify.delay("/v1/me/top/tracks", seconds=1.0, times=3)
+    # The first sync holds the lock while one of its Spotify requests is held open.
+    gate = fake_spotify.hold("/v1/me/top/tracks")
     results = {}
 
     def run_first():
@@ -271,16 +272,15 @@ def test_library_sync_runs_once_when_two_syncs_start_together(fake_spotify):
 
     first = threading.Thread(target=run_first)
     first.start()
-    lock = sync_lock_key(spotify_id=user.spotify_id)
-    for _ in range(200):
-        if _raw_redis().get(lock):
-            break
-        threading.Event().wait(0.01)
-    results["second"] = library_sync(user=user)
-    first.join(timeout=30)
+    try:
+        assert gate.entered.wait(30), "the first sync never reached Spotify"
+        results["second"] = library_sync(user=user)
+    finally:
+        gate.release.set()
+        first.join(timeout=30)
     assert results["first"].status == "synced"
     assert results["second"].status == "skipped"
-    assert results["second"].reason == "A sync is already running for this account."
+    assert results["second"].reason == ALREADY_SYNCING
 
 
 def test_library_sync_records_history_in_mongodb_when_it_succeeds(spotify_user):
