@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -426,6 +427,18 @@ def _vibe_refresh_hook() -> Callable | None:
     return vibe_refresh_request
 
 
+def _vibe_refresh(user) -> None:
+    """Ask analytics for a mood refresh; its failure (Redis or broker down, a bug) is logged
+    and never undoes or interrupts a sync that has already been saved."""
+    hook = _vibe_refresh_hook()
+    if hook is None:
+        return
+    try:
+        hook(user=user)
+    except Exception:
+        logger.exception("Could not request the mood refresh after syncing %s", user.spotify_id)
+
+
 # --- The sync ---------------------------------------------------------------------------------
 
 
@@ -515,10 +528,6 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
                 for r, payload in built.items()
             )
         _states_write(user, sync_id=sync_id, now=now, fetched={}, errors=reasons)
-        if built and not errors:
-            hook = _vibe_refresh_hook()
-            if hook is not None:
-                transaction.on_commit(lambda: hook(user=user))
     progress.step("Saved", advance=1)
 
     if built:
@@ -531,6 +540,11 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
         flushed = history_outbox_flush()
         if flushed.error:
             _outbox_retry_later()
+        if not errors:
+            # After the cache and history writes (so nothing the refresh does can skip them),
+            # and after the caller's commit if it holds a transaction. robust: a failing
+            # callback is logged by Django instead of breaking the commit of the caller.
+            transaction.on_commit(partial(_vibe_refresh, user), robust=True)
     progress.step("History and cache written", advance=1)
 
     result = SyncResult(

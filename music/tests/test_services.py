@@ -344,25 +344,54 @@ def test_history_outbox_flush_delivers_once_when_a_record_is_delivered_twice(spo
     assert not HistoryOutbox.objects.exists()
 
 
-def test_library_sync_succeeds_from_postgresql_when_redis_is_down(spotify_user, settings):
+def _cache_down(settings):
+    """Point the cache at a closed local port, as when Redis is down."""
     settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": "redis://127.0.0.1:9/0",
-        }
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}
     }
+
+
+def _analytics_hook(monkeypatch, hook):
+    module = types.ModuleType("analytics.services")
+    module.vibe_refresh_request = hook
+    monkeypatch.setitem(sys.modules, "analytics.services", module)
+
+
+# Transactional: the sync's commit really happens, so its on-commit work really runs.
+@pytest.mark.django_db(transaction=True)
+def test_library_sync_succeeds_from_postgresql_when_redis_is_down(spotify_user, settings):
+    _cache_down(settings)
     result = library_sync(user=spotify_user)
     assert result.ok
     assert UserArtist.objects.filter(user=spotify_user).count() == 60
+    assert set(SyncState.objects.values_list("status", flat=True)) == {"ok"}
+    # The history was delivered after the commit: the sync got that far.
+    assert not HistoryOutbox.objects.exists()
+    assert len(sync_history_for_user(spotify_id=spotify_user.spotify_id)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_library_sync_finishes_when_the_mood_refresh_fails_after_commit(spotify_user, monkeypatch):
+    from music.selectors import sync_progress_get
+
+    def broken(*, user):
+        raise RuntimeError("the analytics app is broken")
+
+    _analytics_hook(monkeypatch, broken)
+    result = library_sync(user=spotify_user)
+    assert result.ok
+    assert sync_progress_get(user=spotify_user)["state"] == "done"
+    key = top_cache_key(spotify_id=spotify_user.spotify_id, time_range="short_term")
+    assert _raw_redis().get(key) is not None
+    assert len(sync_history_for_user(spotify_id=spotify_user.spotify_id)) == 3
+    assert _raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
 
 
 def test_library_sync_calls_the_vibe_refresh_on_commit_when_analytics_provides_it(
     spotify_user, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
-    module = types.ModuleType("analytics.services")
-    module.vibe_refresh_request = lambda *, user: calls.append(user.pk)
-    monkeypatch.setitem(sys.modules, "analytics.services", module)
+    _analytics_hook(monkeypatch, lambda *, user: calls.append(user.pk))
     with django_capture_on_commit_callbacks(execute=True):
         library_sync(user=spotify_user)
     assert calls == [spotify_user.pk]
