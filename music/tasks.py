@@ -61,7 +61,7 @@ def library_sync_all_task() -> int:
         .exclude(spotify_id=DEMO_SPOTIFY_ID)
         .order_by("pk")
     )
-    return sum(1 for user in users.iterator() if sync_request(user=user))
+    return sum(1 for user in users.iterator() if sync_request(user=user).queued)
 
 
 @shared_task(bind=True, max_retries=10)

@@ -14,6 +14,8 @@ from music.selectors import sync_progress_get, user_is_demo
 from music.services import sync_request
 
 DEMO_READ_ONLY = "The demo is read-only: log in with Spotify to sync your own library."
+# HTTP status of "Sync now" (JSON) by sync_request's outcome.
+SYNC_REQUEST_STATUS = {"queued": 202, "busy": 409, "refused": 403, "unavailable": 503}
 
 
 def _wants_json(request) -> bool:
@@ -35,18 +37,22 @@ def sync_start(request):
         if _wants_json(request):
             return JsonResponse({"queued": False, "message": DEMO_READ_ONLY}, status=403)
         return HttpResponseForbidden(DEMO_READ_ONLY)
-    queued = sync_request(user=request.user)
-    message = "Sync started." if queued else "Already syncing: wait for the current sync to end."
+    outcome = sync_request(user=request.user)
     if _wants_json(request):
         return JsonResponse(
             {
-                "queued": queued,
-                "message": message,
+                "queued": outcome.queued,
+                "message": outcome.message,
                 "progress": sync_progress_get(user=request.user),
             },
-            status=202 if queued else 409,
+            status=SYNC_REQUEST_STATUS[outcome.status],
         )
-    (messages.success if queued else messages.info)(request, message)
+    if outcome.queued:
+        messages.success(request, outcome.message)
+    elif outcome.status == "busy":
+        messages.info(request, outcome.message)
+    else:
+        messages.error(request, outcome.message)
     return redirect(_back(request))
 
 

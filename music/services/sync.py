@@ -70,6 +70,9 @@ RANGE_LABELS = {
 
 ALREADY_SYNCING = "A sync is already running for this account."
 DEMO_SKIPPED = "The demo account is loaded from bundled data (python manage.py load_demo)."
+SYNC_QUEUED = "Sync started."
+SYNC_BUSY = "Already syncing: wait for the current sync to end."
+WORKER_UNAVAILABLE = "Background worker unavailable — try again in a minute."
 
 
 def sync_lock_key(*, spotify_id: str) -> str:
@@ -96,6 +99,22 @@ class SyncResult:
     @property
     def ok(self) -> bool:
         return self.status == "synced"
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """What ``sync_request`` did, with a sentence for the user.
+
+    ``status``: queued | busy (a sync is queued or running) | refused (the demo) |
+    unavailable (the broker did not take the task; nothing stays queued).
+    """
+
+    status: str
+    message: str
+
+    @property
+    def queued(self) -> bool:
+        return self.status == "queued"
 
 
 # --- Errors in words --------------------------------------------------------------------------
@@ -572,36 +591,74 @@ def _outbox_retry_later() -> None:
         return
     from music.tasks import history_outbox_flush_task
 
-    history_outbox_flush_task.apply_async(countdown=60)
+    try:
+        history_outbox_flush_task.apply_async(countdown=60)
+    except Exception as exc:  # noqa: BLE001 - e.g. kombu OperationalError: the broker is down
+        # The records are safe in the outbox; the 10-minute schedule delivers them.
+        logger.warning(
+            "Could not queue the history delivery retry (%s: %s); the schedule will.",
+            type(exc).__name__,
+            exc,
+        )
 
 
-def sync_request(*, user) -> bool:
-    """Queue a sync of this user (on commit); False if one is already queued or running."""
+def sync_request(*, user) -> SyncRequest:
+    """Queue a sync of this user, sent to the broker when the current transaction commits.
+
+    Outside a transaction (a view, the login) the task is sent at once, so a broker that is
+    down comes back here as ``unavailable``. Inside one, that failure happens at commit and
+    shows only in the progress (state failed, with the sentence). Either way nothing stays
+    marked as queued, so the next "Sync now" is not refused as "already syncing".
+    """
     if user_is_demo(user=user):
-        return False
+        return SyncRequest(status="refused", message=DEMO_SKIPPED)
     spotify_id = user.spotify_id
     if cache_get(sync_lock_key(spotify_id=spotify_id)) is not None:
-        return False
+        return SyncRequest(status="busy", message=SYNC_BUSY)
     try:
         queued = cache_call("add", sync_queued_key(spotify_id=spotify_id), 1, QUEUED_TTL)
     except CacheUnavailable:
         queued = True  # no cache: the task's own lock attempt decides
     if not queued:
-        return False
+        return SyncRequest(status="busy", message=SYNC_BUSY)
+    _progress_set(spotify_id, state="queued", step="Waiting for a worker")
+    user_id = user.pk
+    sent: dict[str, bool] = {}
+
+    def send() -> None:
+        sent["ok"] = _sync_send(user_id=user_id, spotify_id=spotify_id)
+
+    # robust: should _sync_send itself fail, the caller's commit still completes.
+    transaction.on_commit(send, robust=True)
+    if sent.get("ok") is False:
+        return SyncRequest(status="unavailable", message=WORKER_UNAVAILABLE)
+    return SyncRequest(status="queued", message=SYNC_QUEUED)
+
+
+def _progress_set(spotify_id: str, *, state: str, step: str, error: str | None = None) -> None:
     cache_set(
         sync_progress_key(spotify_id=spotify_id),
         {
-            "state": "queued",
-            "step": "Waiting for a worker",
+            "state": state,
+            "step": step,
             "done": 0,
             "total": 0,
-            "error": None,
+            "error": error,
             "retry_at": None,
         },
         PROGRESS_TTL,
     )
+
+
+def _sync_send(*, user_id: int, spotify_id: str) -> bool:
+    """Send the sync task to the broker; False (and nothing left queued) if it refuses."""
     from music.tasks import library_sync_task
 
-    user_id = user.pk
-    transaction.on_commit(lambda: library_sync_task.delay(user_id))
+    try:
+        library_sync_task.delay(user_id)
+    except Exception as exc:  # noqa: BLE001 - kombu OperationalError or the transport's own
+        logger.error("Could not queue the sync of %s: %s: %s", spotify_id, type(exc).__name__, exc)
+        cache_delete(sync_queued_key(spotify_id=spotify_id))
+        _progress_set(spotify_id, state="failed", step="Not queued", error=WORKER_UNAVAILABLE)
+        return False
     return True

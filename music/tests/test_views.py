@@ -68,6 +68,44 @@ def test_sync_start_ignores_an_offsite_next_when_posted(
     assert response["Location"] == "/dashboard/"
 
 
+# Transactional: no test transaction defers the on-commit send, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_sync_start_says_the_worker_is_unavailable_when_the_broker_is_down(
+    client, spotify_user, broker_down
+):
+    client.force_login(spotify_user)
+    response = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["queued"] is False
+    assert body["message"] == "Background worker unavailable — try again in a minute."
+    assert body["progress"]["state"] == "failed"
+    assert body["progress"]["error"] == body["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_start_is_not_left_already_syncing_when_the_broker_was_down(
+    client, spotify_user, broker_down
+):
+    client.force_login(spotify_user)
+    client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    again = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    # Not 409 "Already syncing" behind a queued marker nobody will pick up for 15 minutes.
+    assert again.status_code == 503
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_start_shows_the_worker_is_unavailable_on_the_dashboard_when_posted_from_a_form(
+    client, spotify_user, broker_down
+):
+    client.force_login(spotify_user)
+    response = client.post(reverse("music:sync-start"), {"next": "/dashboard/"}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [("/dashboard/", 302)]
+    assert 'class="alert alert-error"' in html
+    assert "Background worker unavailable — try again in a minute." in html
+
+
 def test_sync_progress_answers_the_contract_json_when_logged_in(client, spotify_user):
     client.force_login(spotify_user)
     body = client.get(reverse("music:sync-progress")).json()
