@@ -49,7 +49,12 @@ def library_sync_task(self, user_id: int) -> dict:
             PROGRESS_TTL,
         )
         raise self.retry(countdown=countdown)
-    return {"status": result.status, "reason": result.reason, "ranges": result.synced_ranges}
+    return {
+        "status": result.status,
+        "reason": result.reason,
+        "ranges": result.synced_ranges,
+        "skipped": result.skipped,
+    }
 
 
 @shared_task

@@ -6,6 +6,10 @@ each fetched range's ranking in one transaction (a range that failed keeps its p
 records per-range ``SyncState`` with a reason in words, writes the history records to the outbox
 (delivered to MongoDB right after, or later if MongoDB is down) and refreshes the cache.
 A lock in the cache keeps two syncs of one user from running at once.
+
+Items Spotify sends without an id or a name are left out and counted (``SyncResult.skipped``,
+logged once per sync) rather than losing the whole sync. Any unexpected error still ends with
+the progress and the unsaved ranges' states failed, with a sentence, and the lock released.
 """
 
 from __future__ import annotations
@@ -73,6 +77,7 @@ DEMO_SKIPPED = "The demo account is loaded from bundled data (python manage.py l
 SYNC_QUEUED = "Sync started."
 SYNC_BUSY = "Already syncing: wait for the current sync to end."
 WORKER_UNAVAILABLE = "Background worker unavailable — try again in a minute."
+SYNC_UNEXPECTED = "The sync failed unexpectedly; the site's owner can find the details in the logs."
 
 
 def sync_lock_key(*, spotify_id: str) -> str:
@@ -95,6 +100,7 @@ class SyncResult:
     reason: str | None = None  # why it failed or was skipped, in words
     retry_after: int | None = None  # seconds, when Spotify rate-limited us
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    skipped: int = 0  # malformed items Spotify sent (no id or name), left out of the rankings
 
     @property
     def ok(self) -> bool:
@@ -157,7 +163,7 @@ def sync_error_reason(exc: BaseException) -> str:
         return "Spotify sent a response Personalify could not read; try again later."
     if isinstance(exc, SpotifyError):
         return f"Spotify answered with an error: {getattr(exc, 'message', '') or exc}"
-    return "The sync failed unexpectedly; the site's owner can find the details in the logs."
+    return SYNC_UNEXPECTED
 
 
 def _worst(errors: Iterable[BaseException]) -> BaseException:
@@ -499,18 +505,48 @@ def library_sync(
     if not acquired:
         return SyncResult(status="skipped", spotify_id=spotify_id, reason=ALREADY_SYNCING)
     progress = _Progress(spotify_id, total=2 * len(time_ranges) + 2)
+    result = SyncResult(status="failed", spotify_id=spotify_id, sync_id=str(uuid.uuid4()))
+    completed = False
     try:
-        result = _sync_locked(user, time_ranges, client, progress)
-        progress.finish(result)
-        return result
+        _sync_locked(user, time_ranges, client, progress, result)
+        completed = True
+    except Exception:
+        # Returned as a failed sync (a command syncing every user goes on with the next one);
+        # the details are in the log.
+        logger.exception("The sync of %s failed unexpectedly", spotify_id)
     finally:
+        # Whatever stopped the sync, the user is told and is free to sync again.
+        if not completed:
+            _sync_interrupted(user, time_ranges, result)
+        progress.finish(result)
         cache_delete(sync_queued_key(spotify_id=spotify_id))
         _lock_release(spotify_id, token)
+    return result
 
 
-def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
+def _sync_interrupted(user, time_ranges: tuple[str, ...], result: SyncResult) -> None:
+    """Record a sync stopped by an unexpected error: failed, with a sentence, on every range
+    it had not saved (those keep their previous ranking)."""
+    result.status = "failed"
+    result.reason = SYNC_UNEXPECTED
+    unsaved = [r for r in time_ranges if r not in result.synced_ranges]
+    result.errors.update(dict.fromkeys(unsaved, SYNC_UNEXPECTED))
+    try:
+        _states_write(
+            user,
+            sync_id=result.sync_id,
+            now=timezone.now(),
+            fetched={},
+            errors=dict.fromkeys(unsaved, SYNC_UNEXPECTED),
+        )
+    except Exception:
+        logger.exception("Could not record the failed sync of %s", user.spotify_id)
+
+
+def _sync_locked(user, time_ranges, client, progress: _Progress, result: SyncResult) -> None:
+    """The sync itself; fills ``result`` as it goes (``synced_ranges`` once committed)."""
     spotify_id = user.spotify_id
-    sync_id = str(uuid.uuid4())
+    sync_id = result.sync_id
     progress.step("Connecting to Spotify")
     errors: dict[str, BaseException] = {}
     fetched: dict[str, dict[str, list]] = {}
@@ -526,6 +562,7 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
     for time_range, exc in errors.items():
         if not isinstance(exc, SpotifyError | SpotifyReauthRequired):
             logger.error("Sync of %s (%s) failed", spotify_id, time_range, exc_info=exc)
+    result.skipped = _skipped_log(spotify_id, fetched)
 
     progress.step("Saving", advance=0)
     now = timezone.now()
@@ -547,6 +584,7 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
                 for r, payload in built.items()
             )
         _states_write(user, sync_id=sync_id, now=now, fetched={}, errors=reasons)
+    result.synced_ranges = list(built)
     progress.step("Saved", advance=1)
 
     if built:
@@ -566,22 +604,35 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
             transaction.on_commit(partial(_vibe_refresh, user), robust=True)
     progress.step("History and cache written", advance=1)
 
-    result = SyncResult(
-        status="synced" if not errors else "failed",
-        spotify_id=spotify_id,
-        sync_id=sync_id,
-        synced_ranges=list(built),
-        errors=reasons,
-        counts={
-            r: {"artists": len(p["artists"]), "tracks": len(p["tracks"])} for r, p in built.items()
-        },
-    )
+    result.status = "synced" if not errors else "failed"
+    result.errors = reasons
+    result.counts = {
+        r: {"artists": len(p["artists"]), "tracks": len(p["tracks"])} for r, p in built.items()
+    }
     if errors:
         worst = _worst(errors.values())
         result.reason = sync_error_reason(worst)
         if isinstance(worst, SpotifyRateLimited):
             result.retry_after = worst.retry_after
-    return result
+
+
+def _skipped_log(spotify_id: str, fetched: dict[str, dict[str, list]]) -> int:
+    """Count the malformed items the client left out of the lists to be saved; log them once."""
+    skipped = {
+        f"{kind} ({RANGE_LABELS[r]})": n
+        for r, lists in fetched.items()
+        for kind, items in lists.items()
+        if (n := getattr(items, "skipped", 0))
+    }
+    total = sum(skipped.values())
+    if total:
+        logger.warning(
+            "Spotify sent %d malformed item(s) (no id or name) for %s, skipped: %s",
+            total,
+            spotify_id,
+            ", ".join(f"{n} {where}" for where, n in skipped.items()),
+        )
+    return total
 
 
 def _outbox_retry_later() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import logging
 import sys
 import threading
 import types
@@ -18,6 +20,7 @@ from music.models import Artist, HistoryOutbox, SyncState, Track, UserArtist, Us
 from music.selectors import TIME_RANGES, top_cache_key
 from music.services import history_outbox_flush, library_sync
 from music.services.sync import ALREADY_SYNCING, sync_lock_key
+from personalify.testing.fakehttp import Reply
 
 from .conftest import make_spotify_user
 
@@ -161,6 +164,52 @@ def test_library_sync_says_genres_are_unavailable_when_spotify_is_in_dev_mode(
     assert payload["tracks"][0]["popularity"] is None
     assert SyncState.objects.filter(user=user, genres_available=False).count() == 3
     assert Artist.objects.filter(genres__isnull=True).exists()
+
+
+def _top_page(fake, kind: str) -> dict:
+    """A top-list answer in Spotify's shape, to edit before injecting it into the fake."""
+    items = copy.deepcopy(fake.catalogue.ranking(kind, "short_term"))
+    return {"items": items, "total": len(items), "limit": 50, "offset": 0, "next": None}
+
+
+def test_library_sync_skips_and_counts_items_without_id_or_name_when_spotify_sends_some(
+    spotify_user, fake_spotify, caplog
+):
+    page = _top_page(fake_spotify, "tracks")
+    page["items"][0]["name"] = None
+    page["items"][1]["id"] = ""
+    fake_spotify.inject("/v1/me/top/tracks", Reply(json=page), times=3)  # every range
+    caplog.set_level(logging.WARNING, logger="music.services.sync")
+    result = library_sync(user=spotify_user)
+    assert result.ok and result.skipped == 6
+    expected = [t["id"] for t in page["items"][2:]]
+    for time_range in TIME_RANGES:
+        assert _ranking(spotify_user, time_range, UserTrack, "track_id") == expected
+    assert set(SyncState.objects.values_list("status", flat=True)) == {"ok"}
+    logged = [r for r in caplog.records if "malformed" in r.getMessage()]
+    assert len(logged) == 1 and "6" in logged[0].getMessage()
+
+
+def test_library_sync_records_a_failed_sync_and_frees_the_lock_when_saving_fails_unexpectedly(
+    spotify_user, fake_spotify
+):
+    from music.selectors import sync_progress_get
+
+    library_sync(user=spotify_user)
+    before = {r: _ranking(spotify_user, r) for r in TIME_RANGES}
+    page = _top_page(fake_spotify, "tracks")
+    # Passes the parser but not PostgreSQL (album_release_date is varchar(10)): stands for any
+    # error nobody foresaw while saving.
+    page["items"][0]["album"]["release_date"] = "2024-01-01T00:00:00.000Z"
+    fake_spotify.inject("/v1/me/top/tracks", Reply(json=page), times=3)
+    result = library_sync(user=spotify_user)
+    assert result.status == "failed" and "unexpectedly" in result.reason
+    progress = sync_progress_get(user=spotify_user)
+    assert (progress["state"], progress["error"]) == ("failed", result.reason)
+    states = SyncState.objects.filter(user=spotify_user)
+    assert {(s.status, s.error) for s in states} == {("failed", result.reason)}
+    assert {r: _ranking(spotify_user, r) for r in TIME_RANGES} == before
+    assert _raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
 
 
 # The refresh saves the new token from a fetch thread: rows must be committed.
