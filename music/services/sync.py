@@ -74,6 +74,10 @@ RANGE_LABELS = {
 
 ALREADY_SYNCING = "A sync is already running for this account."
 DEMO_SKIPPED = "The demo account is loaded from bundled data (python manage.py load_demo)."
+NO_SPOTIFY_ACCOUNT = (
+    "This account is not linked to Spotify, so it has no library to sync: "
+    "log in with Spotify to sync one."
+)
 SYNC_QUEUED = "Sync started."
 SYNC_BUSY = "Already syncing: wait for the current sync to end."
 WORKER_UNAVAILABLE = "Background worker unavailable — try again in a minute."
@@ -111,7 +115,8 @@ class SyncResult:
 class SyncRequest:
     """What ``sync_request`` did, with a sentence for the user.
 
-    ``status``: queued | busy (a sync is queued or running) | refused (the demo) |
+    ``status``: queued | busy (a sync is queued or running) | refused (the demo, an account
+    without Spotify) |
     unavailable (the broker did not take the task; nothing stays queued).
     """
 
@@ -499,6 +504,9 @@ def library_sync(
     """
     time_ranges = tuple(r for r in TIME_RANGES if r in set(time_ranges))
     spotify_id = user.spotify_id
+    if not spotify_id:
+        # Staff accounts have no library, and would all share the "sync:…:None" keys.
+        return SyncResult(status="skipped", spotify_id=spotify_id, reason=NO_SPOTIFY_ACCOUNT)
     if client is None and user_is_demo(user=user):
         return SyncResult(status="skipped", spotify_id=spotify_id, reason=DEMO_SKIPPED)
     acquired, token = _lock_acquire(spotify_id)
@@ -661,6 +669,8 @@ def sync_request(*, user) -> SyncRequest:
     shows only in the progress (state failed, with the sentence). Either way nothing stays
     marked as queued, so the next "Sync now" is not refused as "already syncing".
     """
+    if not user.spotify_id:
+        return SyncRequest(status="refused", message=NO_SPOTIFY_ACCOUNT)
     if user_is_demo(user=user):
         return SyncRequest(status="refused", message=DEMO_SKIPPED)
     spotify_id = user.spotify_id

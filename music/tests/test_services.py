@@ -454,6 +454,13 @@ def test_library_sync_skips_the_demo_user_when_no_bundled_client_is_given(django
     assert result.status == "skipped" and "demo" in result.reason
 
 
+def test_library_sync_skips_an_account_without_spotify_when_asked(django_user_model):
+    staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+    result = library_sync(user=staff)
+    assert result.status == "skipped" and "not linked to Spotify" in result.reason
+    assert not _raw_redis().keys("sync:*")
+
+
 def test_library_sync_gives_the_mood_analysis_every_synced_track_when_it_runs(
     spotify_user, fake_spotify, django_assert_max_num_queries
 ):

@@ -121,6 +121,12 @@ def test_sync_request_refuses_the_demo_user_when_asked(django_user_model):
     assert sync_request(user=demo).status == "refused"
 
 
+def test_sync_request_refuses_an_account_without_spotify_when_asked(django_user_model):
+    staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+    outcome = sync_request(user=staff)
+    assert outcome.status == "refused" and "not linked to Spotify" in outcome.message
+
+
 def test_library_sync_all_task_queues_every_spotify_user_but_the_demo_when_run(
     spotify_user, django_user_model, django_capture_on_commit_callbacks
 ):

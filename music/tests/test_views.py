@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+import redis
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -118,6 +120,41 @@ def test_sync_progress_shows_done_after_a_sync_when_polled(client, spotify_user)
     library_sync(user=spotify_user)
     client.force_login(spotify_user)
     assert client.get(reverse("music:sync-progress")).json()["state"] == "done"
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """An account made with createsuperuser: no Spotify id."""
+    return django_user_model.objects.create_user("staff", password="x", is_staff=True)
+
+
+def test_sync_start_refuses_an_account_without_spotify_when_posted(
+    client, staff, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert response.json()["queued"] is False
+    assert "not linked to Spotify" in response.json()["message"]
+    assert not callbacks
+    # Nothing under a shared "sync:…:None" key that every such account would see.
+    assert not redis.Redis.from_url(settings.REDIS_URL).keys("sync:*")
+
+
+def test_sync_start_answers_400_with_the_reason_when_posted_from_a_form_without_spotify(
+    client, staff
+):
+    client.force_login(staff)
+    response = client.post(reverse("music:sync-start"))
+    assert response.status_code == 400 and "not linked to Spotify" in response.content.decode()
+
+
+def test_sync_progress_refuses_an_account_without_spotify_when_polled(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("music:sync-progress"))
+    assert response.status_code == 400
+    assert "not linked to Spotify" in response.json()["message"]
 
 
 def test_home_offers_a_try_the_demo_post_button_when_anonymous(client):
