@@ -87,9 +87,9 @@ def _clean_stores(mongo_server):
 
 
 def _celery_pools_reset(app) -> None:
-    """Forget Celery's pooled broker connections, so the next publish uses the current URL."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    """Drop the app's references to its connection pools, so the next publish takes the pool
+    of the current broker URL. (Not closed: kombu shares pools by URL, and even eager tasks
+    take a producer from the in-memory broker's pool.)"""
     app._pool = None
     app.amqp._producer_pool = None
 
