@@ -115,9 +115,9 @@ class SyncResult:
 class SyncRequest:
     """What ``sync_request`` did, with a sentence for the user.
 
-    ``status``: queued | busy (a sync is queued or running) | refused (the demo, an account
-    without Spotify) |
-    unavailable (the broker did not take the task; nothing stays queued).
+    ``status``: queued | busy (a sync is queued or running) | refused (the demo, or an
+    account without Spotify) | unavailable (the broker did not take the task; nothing stays
+    queued).
     """
 
     status: str
@@ -499,8 +499,9 @@ def library_sync(
 
     ``client`` defaults to ``accounts.services.spotify_client_for(user=user)``; the demo passes
     a client pointed at its bundled data. Returns a SyncResult; never raises for Spotify
-    errors (they become reasons in words). Status ``skipped`` when a sync of this user is
-    already running.
+    errors (they become reasons in words) nor for unexpected ones (logged; status ``failed``).
+    Status ``skipped`` when a sync of this user is already running, or the account has no
+    Spotify id.
     """
     time_ranges = tuple(r for r in TIME_RANGES if r in set(time_ranges))
     spotify_id = user.spotify_id
