@@ -86,6 +86,31 @@ def _clean_stores(mongo_server):
     yield
 
 
+def _celery_pools_reset(app) -> None:
+    """Drop the app's references to its connection pools, so the next publish takes the pool
+    of the current broker URL. (Not closed: kombu shares pools by URL, and even eager tasks
+    take a producer from the in-memory broker's pool.)"""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down(settings):
+    """Tasks are sent to a broker at a closed local port, as when the broker is down.
+
+    Not in-process (eager) any more: ``delay()`` really tries to publish and fails.
+    """
+    from personalify.celery import app
+
+    saved = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.update(task_always_eager=False, broker_url="redis://127.0.0.1:9/0")
+    _celery_pools_reset(app)
+    yield
+    app.conf.update(saved)
+    _celery_pools_reset(app)
+
+
 @pytest.fixture
 def fake_http():
     """Start fake HTTP servers on 127.0.0.1; all are stopped after the test."""

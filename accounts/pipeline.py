@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
+
 from .services import spotify_login_record
 
 logger = logging.getLogger(__name__)
@@ -30,5 +32,18 @@ def sync_on_login(backend, user=None, *args, **kwargs):
     except ImportError:
         logger.info("music.services.sync_request is not available: no sync queued at login")
         return None
-    sync_request(user=user)
+    # Whatever happens to the sync, the login itself must succeed.
+    try:
+        outcome = sync_request(user=user)
+    except Exception:
+        logger.exception("Could not request the first sync of %s at login", user.pk)
+        outcome = None
+    if outcome is None or getattr(outcome, "status", None) == "unavailable":
+        request = getattr(backend.strategy, "request", None)
+        if request is not None:
+            messages.warning(
+                request,
+                "You are logged in, but your first sync could not be queued. "
+                "Press Sync now in a minute.",
+            )
     return None

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from music.models import Artist, HistoryOutbox, SyncState, Track, TrackArtist, UserArtist, UserTrack
 from music.services import sync_request
+from music.services.sync import WORKER_UNAVAILABLE
 
 
 @admin.action(description="Sync selected users")
@@ -23,12 +24,15 @@ def sync_selected_users(modeladmin, request, queryset):
     else:
         users = user_model.objects.filter(pk__in=queryset.values("user_id"))
     users = users.filter(spotify_id__isnull=False)
-    queued = sum(1 for user in users if sync_request(user=user))
-    skipped = users.count() - queued
+    outcomes = [sync_request(user=user) for user in users]
+    queued = sum(1 for outcome in outcomes if outcome.queued)
+    unavailable = sum(1 for outcome in outcomes if outcome.status == "unavailable")
+    skipped = len(outcomes) - queued - unavailable
+    text = f"Queued {queued} sync(s); {skipped} skipped (already syncing or the demo)."
+    if unavailable:
+        text += f" {unavailable} not queued: {WORKER_UNAVAILABLE}"
     modeladmin.message_user(
-        request,
-        f"Queued {queued} sync(s); {skipped} skipped (already syncing or the demo).",
-        messages.SUCCESS if queued else messages.WARNING,
+        request, text, messages.SUCCESS if queued and not unavailable else messages.WARNING
     )
 
 

@@ -192,5 +192,7 @@ IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retr
 
 def sync_progress_get(*, user) -> dict:
     """The sync progress dict of contracts §4 (state idle|queued|running|done|failed)."""
+    if not user.spotify_id:
+        return dict(IDLE)  # no library to sync (and no shared "sync:progress:None" to read)
     progress = cache_get(sync_progress_key(spotify_id=user.spotify_id))
     return {**IDLE, **progress} if progress else dict(IDLE)

@@ -4,7 +4,9 @@ Built on ``personalify.http.http_session``. Retries that need domain knowledge l
 429 waits ``Retry-After`` (bounded by ``SPOTIFY_MAX_RETRY_AFTER``) and retries; 5xx, timeouts and
 connection errors retry with exponential back-off; a 401 calls the ``refresh`` callback once
 (serialized across threads) and retries once. Both the full response shapes and the 2026
-development-mode shapes (no popularity/followers/genres, null preview_url) parse.
+development-mode shapes (no popularity/followers/genres, null preview_url) parse. In a list, an
+item without an id or a name is skipped and counted (``SpotifyItems.skipped``) rather than failing
+the whole list; a list with no usable item at all is a ``SpotifyBadResponse``.
 The client never touches the ORM: token lookup and refresh live in ``accounts.services``.
 """
 
@@ -16,7 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import requests
 from django.conf import settings
@@ -27,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 TIME_RANGES = ("short_term", "medium_term", "long_term")
 MAX_LIMIT = 50
+MAX_ID_LENGTH = 64  # the catalogue's keys; Spotify's ids are 22 characters
+T = TypeVar("T")
 NOT_REGISTERED_HINT = "may not be registered"
 
 
@@ -95,6 +99,13 @@ class SpotifyPlay:
     context_uri: str | None
 
 
+class SpotifyItems(list[T], Generic[T]):
+    """The parsed items of a list answer. ``skipped``: items left out because they were
+    malformed (no id or name, an unusable credit); the rest of the list is still good."""
+
+    skipped: int = 0
+
+
 # --- Errors ---------------------------------------------------------------------------------
 class SpotifyError(Exception):
     """Spotify refused or failed a request; ``message`` is Spotify's own when it sent one."""
@@ -145,15 +156,29 @@ def _images(data: list | None) -> tuple[SpotifyImage, ...]:
 
 
 def _url(data: dict) -> str:
-    return (data.get("external_urls") or {}).get("spotify", "")
+    return (data.get("external_urls") or {}).get("spotify") or ""
+
+
+def _text(data: dict, key: str, *, max_length: int | None = None) -> str:
+    """A field the catalogue cannot do without: a non-empty string (ValueError otherwise)."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{key!r} is {value!r}, not a non-empty string")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(f"{key!r} is longer than {max_length} characters")
+    return value
+
+
+def _id(data: dict) -> str:
+    return _text(data, "id", max_length=MAX_ID_LENGTH)
 
 
 def parse_artist(data: dict) -> SpotifyArtist:
     genres = data.get("genres")
     followers = data.get("followers")
     return SpotifyArtist(
-        id=data["id"],
-        name=data["name"],
+        id=_id(data),
+        name=_text(data, "name"),
         url=_url(data),
         images=_images(data.get("images")),
         genres=None if genres is None else tuple(genres),
@@ -163,25 +188,28 @@ def parse_artist(data: dict) -> SpotifyArtist:
 
 
 def _artist_ref(data: dict) -> SpotifyArtistRef:
-    return SpotifyArtistRef(id=data["id"], name=data["name"], url=_url(data))
+    return SpotifyArtistRef(id=_id(data), name=_text(data, "name"), url=_url(data))
 
 
 def parse_track(data: dict) -> SpotifyTrack:
     album = data["album"]
+    if not isinstance(album, dict):
+        raise TypeError(f"'album' is {album!r}, not an object")
+    # The album is descriptive: missing album fields are stored empty, the track is kept.
     return SpotifyTrack(
-        id=data["id"],
-        name=data["name"],
+        id=_id(data),
+        name=_text(data, "name"),
         url=_url(data),
         duration_ms=int(data["duration_ms"]),
         explicit=bool(data.get("explicit", False)),
         popularity=data.get("popularity"),
         preview_url=data.get("preview_url"),
         album=SpotifyAlbum(
-            id=album["id"],
-            name=album["name"],
-            album_type=album.get("album_type", "album"),
-            release_date=album.get("release_date", ""),
-            release_date_precision=album.get("release_date_precision", "day"),
+            id=album.get("id") or "",
+            name=album.get("name") or "",
+            album_type=album.get("album_type") or "album",
+            release_date=album.get("release_date") or "",
+            release_date_precision=album.get("release_date_precision") or "day",
             images=_images(album.get("images")),
             url=_url(album),
         ),
@@ -263,17 +291,19 @@ class SpotifyClient:
         # Reference: https://developer.spotify.com/documentation/web-api/reference/get-current-users-profile
         return self._parse(parse_profile, self._get("/me"))
 
-    def top_artists(self, *, time_range: str, limit: int = MAX_LIMIT) -> list[SpotifyArtist]:
+    def top_artists(
+        self, *, time_range: str, limit: int = MAX_LIMIT
+    ) -> SpotifyItems[SpotifyArtist]:
         # Reference: https://developer.spotify.com/documentation/web-api/reference/get-users-top-artists-and-tracks
         body = self._get("/me/top/artists", params=self._top_params(time_range, limit))
         return self._parse_items(parse_artist, body)
 
-    def top_tracks(self, *, time_range: str, limit: int = MAX_LIMIT) -> list[SpotifyTrack]:
+    def top_tracks(self, *, time_range: str, limit: int = MAX_LIMIT) -> SpotifyItems[SpotifyTrack]:
         # Reference: https://developer.spotify.com/documentation/web-api/reference/get-users-top-artists-and-tracks
         body = self._get("/me/top/tracks", params=self._top_params(time_range, limit))
         return self._parse_items(parse_track, body)
 
-    def recently_played(self, *, limit: int = MAX_LIMIT) -> list[SpotifyPlay]:
+    def recently_played(self, *, limit: int = MAX_LIMIT) -> SpotifyItems[SpotifyPlay]:
         # Reference: https://developer.spotify.com/documentation/web-api/reference/get-recently-played
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be 1..{MAX_LIMIT}")
@@ -296,10 +326,26 @@ class SpotifyClient:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise SpotifyBadResponse(f"Unexpected response shape: {exc!r}") from exc
 
-    def _parse_items(self, parser, body) -> list:
+    def _parse_items(self, parser, body) -> SpotifyItems:
+        """Parse each item; a malformed one is skipped and counted, not fatal to the list.
+
+        A list in which no item parses is not Spotify's documented shape: SpotifyBadResponse.
+        """
         if not isinstance(body, dict) or not isinstance(body.get("items"), list):
             raise SpotifyBadResponse("Unexpected response shape: no items list")
-        return [self._parse(parser, item) for item in body["items"]]
+        parsed = SpotifyItems()
+        problem = None
+        for item in body["items"]:
+            try:
+                parsed.append(self._parse(parser, item))
+            except SpotifyBadResponse as exc:
+                parsed.skipped += 1
+                problem = problem or exc
+        if problem is not None and not parsed:
+            raise problem
+        if problem is not None:
+            logger.debug("Skipped %d malformed item(s), e.g. %s", parsed.skipped, problem)
+        return parsed
 
     def _fresh_token(self, rejected: str) -> str:
         """A new access token after ``rejected`` got a 401; concurrent 401s refresh once."""

@@ -49,7 +49,12 @@ def library_sync_task(self, user_id: int) -> dict:
             PROGRESS_TTL,
         )
         raise self.retry(countdown=countdown)
-    return {"status": result.status, "reason": result.reason, "ranges": result.synced_ranges}
+    return {
+        "status": result.status,
+        "reason": result.reason,
+        "ranges": result.synced_ranges,
+        "skipped": result.skipped,
+    }
 
 
 @shared_task
@@ -61,7 +66,7 @@ def library_sync_all_task() -> int:
         .exclude(spotify_id=DEMO_SPOTIFY_ID)
         .order_by("pk")
     )
-    return sum(1 for user in users.iterator() if sync_request(user=user))
+    return sum(1 for user in users.iterator() if sync_request(user=user).queued)
 
 
 @shared_task(bind=True, max_retries=10)

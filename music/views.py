@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseForbidden, JsonResponse
+from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -12,8 +12,11 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import DEMO_SPOTIFY_ID
 from music.selectors import sync_progress_get, user_is_demo
 from music.services import sync_request
+from music.services.sync import NO_SPOTIFY_ACCOUNT
 
 DEMO_READ_ONLY = "The demo is read-only: log in with Spotify to sync your own library."
+# HTTP status of "Sync now" (JSON) by sync_request's outcome.
+SYNC_REQUEST_STATUS = {"queued": 202, "busy": 409, "refused": 400, "unavailable": 503}
 
 
 def _wants_json(request) -> bool:
@@ -35,18 +38,24 @@ def sync_start(request):
         if _wants_json(request):
             return JsonResponse({"queued": False, "message": DEMO_READ_ONLY}, status=403)
         return HttpResponseForbidden(DEMO_READ_ONLY)
-    queued = sync_request(user=request.user)
-    message = "Sync started." if queued else "Already syncing: wait for the current sync to end."
+    outcome = sync_request(user=request.user)
     if _wants_json(request):
         return JsonResponse(
             {
-                "queued": queued,
-                "message": message,
+                "queued": outcome.queued,
+                "message": outcome.message,
                 "progress": sync_progress_get(user=request.user),
             },
-            status=202 if queued else 409,
+            status=SYNC_REQUEST_STATUS[outcome.status],
         )
-    (messages.success if queued else messages.info)(request, message)
+    if outcome.status == "refused":
+        return HttpResponseBadRequest(outcome.message)
+    if outcome.queued:
+        messages.success(request, outcome.message)
+    elif outcome.status == "busy":
+        messages.info(request, outcome.message)
+    else:
+        messages.error(request, outcome.message)
     return redirect(_back(request))
 
 
@@ -55,6 +64,8 @@ def sync_start(request):
 @login_required
 def sync_progress(request):
     """The logged-in user's sync progress (contracts §4 shape)."""
+    if not request.user.spotify_id:
+        return JsonResponse({"message": NO_SPOTIFY_ACCOUNT}, status=400)
     return JsonResponse(sync_progress_get(user=request.user))
 
 

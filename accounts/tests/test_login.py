@@ -176,6 +176,20 @@ def test_login_queues_a_sync_when_music_services_offers_sync_request(
     assert queued == ["testuser123"]
 
 
+# Transactional: the first sync is sent at once, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_login_succeeds_and_says_the_first_sync_was_not_queued_when_the_broker_is_down(
+    browser, fake_spotify, broker_down
+):
+    _, _, final = login(browser, fake_spotify)
+    assert final.status_code == 302 and final["Location"] == "/dashboard/"
+    page = browser.get("/dashboard/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "your first sync could not be queued" in html
+    assert "Background worker unavailable — try again in a minute." in html
+
+
 def test_login_never_exposes_tokens_when_logging_at_debug(browser, fake_spotify, caplog):
     caplog.set_level(logging.DEBUG)
     responses = []

@@ -3,10 +3,11 @@
 from .catalogue import catalogue_prune
 from .demo import demo_load
 from .outbox import OutboxFlushResult, history_outbox_flush
-from .sync import SyncResult, library_sync, sync_request
+from .sync import SyncRequest, SyncResult, library_sync, sync_request
 
 __all__ = [
     "OutboxFlushResult",
+    "SyncRequest",
     "SyncResult",
     "catalogue_prune",
     "demo_load",

@@ -6,6 +6,10 @@ each fetched range's ranking in one transaction (a range that failed keeps its p
 records per-range ``SyncState`` with a reason in words, writes the history records to the outbox
 (delivered to MongoDB right after, or later if MongoDB is down) and refreshes the cache.
 A lock in the cache keeps two syncs of one user from running at once.
+
+Items Spotify sends without an id or a name are left out and counted (``SyncResult.skipped``,
+logged once per sync) rather than losing the whole sync. Any unexpected error still ends with
+the progress and the unsaved ranges' states failed, with a sentence, and the lock released.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import connections, transaction
@@ -69,6 +74,14 @@ RANGE_LABELS = {
 
 ALREADY_SYNCING = "A sync is already running for this account."
 DEMO_SKIPPED = "The demo account is loaded from bundled data (python manage.py load_demo)."
+NO_SPOTIFY_ACCOUNT = (
+    "This account is not linked to Spotify, so it has no library to sync: "
+    "log in with Spotify to sync one."
+)
+SYNC_QUEUED = "Sync started."
+SYNC_BUSY = "Already syncing: wait for the current sync to end."
+WORKER_UNAVAILABLE = "Background worker unavailable — try again in a minute."
+SYNC_UNEXPECTED = "The sync failed unexpectedly; the site's owner can find the details in the logs."
 
 
 def sync_lock_key(*, spotify_id: str) -> str:
@@ -91,10 +104,28 @@ class SyncResult:
     reason: str | None = None  # why it failed or was skipped, in words
     retry_after: int | None = None  # seconds, when Spotify rate-limited us
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    skipped: int = 0  # malformed items Spotify sent (no id or name), left out of the rankings
 
     @property
     def ok(self) -> bool:
         return self.status == "synced"
+
+
+@dataclass(frozen=True)
+class SyncRequest:
+    """What ``sync_request`` did, with a sentence for the user.
+
+    ``status``: queued | busy (a sync is queued or running) | refused (the demo, or an
+    account without Spotify) | unavailable (the broker did not take the task; nothing stays
+    queued).
+    """
+
+    status: str
+    message: str
+
+    @property
+    def queued(self) -> bool:
+        return self.status == "queued"
 
 
 # --- Errors in words --------------------------------------------------------------------------
@@ -137,7 +168,7 @@ def sync_error_reason(exc: BaseException) -> str:
         return "Spotify sent a response Personalify could not read; try again later."
     if isinstance(exc, SpotifyError):
         return f"Spotify answered with an error: {getattr(exc, 'message', '') or exc}"
-    return "The sync failed unexpectedly; the site's owner can find the details in the logs."
+    return SYNC_UNEXPECTED
 
 
 def _worst(errors: Iterable[BaseException]) -> BaseException:
@@ -426,6 +457,18 @@ def _vibe_refresh_hook() -> Callable | None:
     return vibe_refresh_request
 
 
+def _vibe_refresh(user) -> None:
+    """Ask analytics for a mood refresh; its failure (Redis or broker down, a bug) is logged
+    and never undoes or interrupts a sync that has already been saved."""
+    hook = _vibe_refresh_hook()
+    if hook is None:
+        return
+    try:
+        hook(user=user)
+    except Exception:
+        logger.exception("Could not request the mood refresh after syncing %s", user.spotify_id)
+
+
 # --- The sync ---------------------------------------------------------------------------------
 
 
@@ -456,29 +499,63 @@ def library_sync(
 
     ``client`` defaults to ``accounts.services.spotify_client_for(user=user)``; the demo passes
     a client pointed at its bundled data. Returns a SyncResult; never raises for Spotify
-    errors (they become reasons in words). Status ``skipped`` when a sync of this user is
-    already running.
+    errors (they become reasons in words) nor for unexpected ones (logged; status ``failed``).
+    Status ``skipped`` when a sync of this user is already running, or the account has no
+    Spotify id.
     """
     time_ranges = tuple(r for r in TIME_RANGES if r in set(time_ranges))
     spotify_id = user.spotify_id
+    if not spotify_id:
+        # Staff accounts have no library, and would all share the "sync:…:None" keys.
+        return SyncResult(status="skipped", spotify_id=spotify_id, reason=NO_SPOTIFY_ACCOUNT)
     if client is None and user_is_demo(user=user):
         return SyncResult(status="skipped", spotify_id=spotify_id, reason=DEMO_SKIPPED)
     acquired, token = _lock_acquire(spotify_id)
     if not acquired:
         return SyncResult(status="skipped", spotify_id=spotify_id, reason=ALREADY_SYNCING)
     progress = _Progress(spotify_id, total=2 * len(time_ranges) + 2)
+    result = SyncResult(status="failed", spotify_id=spotify_id, sync_id=str(uuid.uuid4()))
+    completed = False
     try:
-        result = _sync_locked(user, time_ranges, client, progress)
-        progress.finish(result)
-        return result
+        _sync_locked(user, time_ranges, client, progress, result)
+        completed = True
+    except Exception:
+        # Returned as a failed sync (a command syncing every user goes on with the next one);
+        # the details are in the log.
+        logger.exception("The sync of %s failed unexpectedly", spotify_id)
     finally:
+        # Whatever stopped the sync, the user is told and is free to sync again.
+        if not completed:
+            _sync_interrupted(user, time_ranges, result)
+        progress.finish(result)
         cache_delete(sync_queued_key(spotify_id=spotify_id))
         _lock_release(spotify_id, token)
+    return result
 
 
-def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
+def _sync_interrupted(user, time_ranges: tuple[str, ...], result: SyncResult) -> None:
+    """Record a sync stopped by an unexpected error: failed, with a sentence, on every range
+    it had not saved (those keep their previous ranking)."""
+    result.status = "failed"
+    result.reason = SYNC_UNEXPECTED
+    unsaved = [r for r in time_ranges if r not in result.synced_ranges]
+    result.errors.update(dict.fromkeys(unsaved, SYNC_UNEXPECTED))
+    try:
+        _states_write(
+            user,
+            sync_id=result.sync_id,
+            now=timezone.now(),
+            fetched={},
+            errors=dict.fromkeys(unsaved, SYNC_UNEXPECTED),
+        )
+    except Exception:
+        logger.exception("Could not record the failed sync of %s", user.spotify_id)
+
+
+def _sync_locked(user, time_ranges, client, progress: _Progress, result: SyncResult) -> None:
+    """The sync itself; fills ``result`` as it goes (``synced_ranges`` once committed)."""
     spotify_id = user.spotify_id
-    sync_id = str(uuid.uuid4())
+    sync_id = result.sync_id
     progress.step("Connecting to Spotify")
     errors: dict[str, BaseException] = {}
     fetched: dict[str, dict[str, list]] = {}
@@ -494,6 +571,7 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
     for time_range, exc in errors.items():
         if not isinstance(exc, SpotifyError | SpotifyReauthRequired):
             logger.error("Sync of %s (%s) failed", spotify_id, time_range, exc_info=exc)
+    result.skipped = _skipped_log(spotify_id, fetched)
 
     progress.step("Saving", advance=0)
     now = timezone.now()
@@ -515,10 +593,7 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
                 for r, payload in built.items()
             )
         _states_write(user, sync_id=sync_id, now=now, fetched={}, errors=reasons)
-        if built and not errors:
-            hook = _vibe_refresh_hook()
-            if hook is not None:
-                transaction.on_commit(lambda: hook(user=user))
+    result.synced_ranges = list(built)
     progress.step("Saved", advance=1)
 
     if built:
@@ -531,24 +606,42 @@ def _sync_locked(user, time_ranges, client, progress: _Progress) -> SyncResult:
         flushed = history_outbox_flush()
         if flushed.error:
             _outbox_retry_later()
+        if not errors:
+            # After the cache and history writes (so nothing the refresh does can skip them),
+            # and after the caller's commit if it holds a transaction. robust: a failing
+            # callback is logged by Django instead of breaking the commit of the caller.
+            transaction.on_commit(partial(_vibe_refresh, user), robust=True)
     progress.step("History and cache written", advance=1)
 
-    result = SyncResult(
-        status="synced" if not errors else "failed",
-        spotify_id=spotify_id,
-        sync_id=sync_id,
-        synced_ranges=list(built),
-        errors=reasons,
-        counts={
-            r: {"artists": len(p["artists"]), "tracks": len(p["tracks"])} for r, p in built.items()
-        },
-    )
+    result.status = "synced" if not errors else "failed"
+    result.errors = reasons
+    result.counts = {
+        r: {"artists": len(p["artists"]), "tracks": len(p["tracks"])} for r, p in built.items()
+    }
     if errors:
         worst = _worst(errors.values())
         result.reason = sync_error_reason(worst)
         if isinstance(worst, SpotifyRateLimited):
             result.retry_after = worst.retry_after
-    return result
+
+
+def _skipped_log(spotify_id: str, fetched: dict[str, dict[str, list]]) -> int:
+    """Count the malformed items the client left out of the lists to be saved; log them once."""
+    skipped = {
+        f"{kind} ({RANGE_LABELS[r]})": n
+        for r, lists in fetched.items()
+        for kind, items in lists.items()
+        if (n := getattr(items, "skipped", 0))
+    }
+    total = sum(skipped.values())
+    if total:
+        logger.warning(
+            "Spotify sent %d malformed item(s) (no id or name) for %s, skipped: %s",
+            total,
+            spotify_id,
+            ", ".join(f"{n} {where}" for where, n in skipped.items()),
+        )
+    return total
 
 
 def _outbox_retry_later() -> None:
@@ -558,36 +651,76 @@ def _outbox_retry_later() -> None:
         return
     from music.tasks import history_outbox_flush_task
 
-    history_outbox_flush_task.apply_async(countdown=60)
+    try:
+        history_outbox_flush_task.apply_async(countdown=60)
+    except Exception as exc:  # noqa: BLE001 - e.g. kombu OperationalError: the broker is down
+        # The records are safe in the outbox; the 10-minute schedule delivers them.
+        logger.warning(
+            "Could not queue the history delivery retry (%s: %s); the schedule will.",
+            type(exc).__name__,
+            exc,
+        )
 
 
-def sync_request(*, user) -> bool:
-    """Queue a sync of this user (on commit); False if one is already queued or running."""
+def sync_request(*, user) -> SyncRequest:
+    """Queue a sync of this user, sent to the broker when the current transaction commits.
+
+    Outside a transaction (a view, the login) the task is sent at once, so a broker that is
+    down comes back here as ``unavailable``. Inside one, that failure happens at commit and
+    shows only in the progress (state failed, with the sentence). Either way nothing stays
+    marked as queued, so the next "Sync now" is not refused as "already syncing".
+    """
+    if not user.spotify_id:
+        return SyncRequest(status="refused", message=NO_SPOTIFY_ACCOUNT)
     if user_is_demo(user=user):
-        return False
+        return SyncRequest(status="refused", message=DEMO_SKIPPED)
     spotify_id = user.spotify_id
     if cache_get(sync_lock_key(spotify_id=spotify_id)) is not None:
-        return False
+        return SyncRequest(status="busy", message=SYNC_BUSY)
     try:
         queued = cache_call("add", sync_queued_key(spotify_id=spotify_id), 1, QUEUED_TTL)
     except CacheUnavailable:
         queued = True  # no cache: the task's own lock attempt decides
     if not queued:
-        return False
+        return SyncRequest(status="busy", message=SYNC_BUSY)
+    _progress_set(spotify_id, state="queued", step="Waiting for a worker")
+    user_id = user.pk
+    sent: dict[str, bool] = {}
+
+    def send() -> None:
+        sent["ok"] = _sync_send(user_id=user_id, spotify_id=spotify_id)
+
+    # robust: should _sync_send itself fail, the caller's commit still completes.
+    transaction.on_commit(send, robust=True)
+    if sent.get("ok") is False:
+        return SyncRequest(status="unavailable", message=WORKER_UNAVAILABLE)
+    return SyncRequest(status="queued", message=SYNC_QUEUED)
+
+
+def _progress_set(spotify_id: str, *, state: str, step: str, error: str | None = None) -> None:
     cache_set(
         sync_progress_key(spotify_id=spotify_id),
         {
-            "state": "queued",
-            "step": "Waiting for a worker",
+            "state": state,
+            "step": step,
             "done": 0,
             "total": 0,
-            "error": None,
+            "error": error,
             "retry_at": None,
         },
         PROGRESS_TTL,
     )
+
+
+def _sync_send(*, user_id: int, spotify_id: str) -> bool:
+    """Send the sync task to the broker; False (and nothing left queued) if it refuses."""
     from music.tasks import library_sync_task
 
-    user_id = user.pk
-    transaction.on_commit(lambda: library_sync_task.delay(user_id))
+    try:
+        library_sync_task.delay(user_id)
+    except Exception as exc:  # noqa: BLE001 - kombu OperationalError or the transport's own
+        logger.error("Could not queue the sync of %s: %s: %s", spotify_id, type(exc).__name__, exc)
+        cache_delete(sync_queued_key(spotify_id=spotify_id))
+        _progress_set(spotify_id, state="failed", step="Not queued", error=WORKER_UNAVAILABLE)
+        return False
     return True

@@ -89,6 +89,19 @@ def test_share_image_downloads_as_a_1080_by_1920_png(logged_in, live_server, car
     assert image.format == "PNG" and image.size == (1080, 1920)
 
 
+def test_sync_now_says_the_worker_is_unavailable_when_the_broker_is_down(
+    logged_in, live_server, carol, vibe, broker_down
+):
+    page = logged_in(carol)
+    page.goto(f"{live_server.url}/dashboard/")
+    page.get_by_role("button", name="Sync now").click()
+    error = page.locator("#sync-error")
+    error.wait_for(state="visible")
+    assert "Background worker unavailable — try again in a minute." in error.inner_text()
+    assert page.locator("#sync-progress").is_hidden()
+    assert page.get_by_role("button", name="Sync now").is_enabled()
+
+
 # --- The whole flow: log in through the local fake Spotify, sync, history, share ---------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import io
 
 import pytest
@@ -11,6 +12,7 @@ from accounts.models import DEMO_SPOTIFY_ID
 from music.history import history_client_reset, sync_history_for_user
 from music.models import HistoryOutbox, SyncState, UserArtist
 from music.selectors import top_get
+from personalify.testing.fakehttp import Reply
 
 from .conftest import make_spotify_user
 
@@ -27,6 +29,18 @@ def test_sync_spotify_syncs_one_user_and_summarises_when_given_user(spotify_user
     call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
     assert "Synced 1, failed 0, skipped 0" in out.getvalue()
     assert UserArtist.objects.filter(user=spotify_user).count() == 60
+
+
+def test_sync_spotify_says_how_many_malformed_items_were_skipped_when_spotify_sends_some(
+    spotify_user, fake_spotify
+):
+    items = copy.deepcopy(fake_spotify.catalogue.ranking("artists", "short_term"))
+    items[0]["id"] = None
+    fake_spotify.inject("/v1/me/top/artists", Reply(json={"items": items}))
+    out = io.StringIO()
+    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
+    assert "Synced 1, failed 0, skipped 0" in out.getvalue()
+    assert "1 malformed item(s) from Spotify (no id or name) were skipped." in out.getvalue()
 
 
 def test_sync_spotify_syncs_only_the_given_range_when_given_time_range(spotify_user):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import json
+import logging
 import sys
 import threading
 import types
@@ -18,6 +20,7 @@ from music.models import Artist, HistoryOutbox, SyncState, Track, UserArtist, Us
 from music.selectors import TIME_RANGES, top_cache_key
 from music.services import history_outbox_flush, library_sync
 from music.services.sync import ALREADY_SYNCING, sync_lock_key
+from personalify.testing.fakehttp import Reply
 
 from .conftest import make_spotify_user
 
@@ -163,6 +166,52 @@ def test_library_sync_says_genres_are_unavailable_when_spotify_is_in_dev_mode(
     assert Artist.objects.filter(genres__isnull=True).exists()
 
 
+def _top_page(fake, kind: str) -> dict:
+    """A top-list answer in Spotify's shape, to edit before injecting it into the fake."""
+    items = copy.deepcopy(fake.catalogue.ranking(kind, "short_term"))
+    return {"items": items, "total": len(items), "limit": 50, "offset": 0, "next": None}
+
+
+def test_library_sync_skips_and_counts_items_without_id_or_name_when_spotify_sends_some(
+    spotify_user, fake_spotify, caplog
+):
+    page = _top_page(fake_spotify, "tracks")
+    page["items"][0]["name"] = None
+    page["items"][1]["id"] = ""
+    fake_spotify.inject("/v1/me/top/tracks", Reply(json=page), times=3)  # every range
+    caplog.set_level(logging.WARNING, logger="music.services.sync")
+    result = library_sync(user=spotify_user)
+    assert result.ok and result.skipped == 6
+    expected = [t["id"] for t in page["items"][2:]]
+    for time_range in TIME_RANGES:
+        assert _ranking(spotify_user, time_range, UserTrack, "track_id") == expected
+    assert set(SyncState.objects.values_list("status", flat=True)) == {"ok"}
+    logged = [r for r in caplog.records if "malformed" in r.getMessage()]
+    assert len(logged) == 1 and "6" in logged[0].getMessage()
+
+
+def test_library_sync_records_a_failed_sync_and_frees_the_lock_when_saving_fails_unexpectedly(
+    spotify_user, fake_spotify
+):
+    from music.selectors import sync_progress_get
+
+    library_sync(user=spotify_user)
+    before = {r: _ranking(spotify_user, r) for r in TIME_RANGES}
+    page = _top_page(fake_spotify, "tracks")
+    # Passes the parser but not PostgreSQL (album_release_date is varchar(10)): stands for any
+    # error nobody foresaw while saving.
+    page["items"][0]["album"]["release_date"] = "2024-01-01T00:00:00.000Z"
+    fake_spotify.inject("/v1/me/top/tracks", Reply(json=page), times=3)
+    result = library_sync(user=spotify_user)
+    assert result.status == "failed" and "unexpectedly" in result.reason
+    progress = sync_progress_get(user=spotify_user)
+    assert (progress["state"], progress["error"]) == ("failed", result.reason)
+    states = SyncState.objects.filter(user=spotify_user)
+    assert {(s.status, s.error) for s in states} == {("failed", result.reason)}
+    assert {r: _ranking(spotify_user, r) for r in TIME_RANGES} == before
+    assert _raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
+
+
 # The refresh saves the new token from a fetch thread: rows must be committed.
 @pytest.mark.django_db(transaction=True)
 def test_library_sync_refreshes_the_token_once_when_spotify_answers_401(spotify_user, fake_spotify):
@@ -260,7 +309,8 @@ def test_library_sync_lock_expires_when_a_sync_dies(spotify_user):
 @pytest.mark.django_db(transaction=True)
 def test_library_sync_runs_once_when_two_syncs_start_together(fake_spotify):
     user = make_spotify_user(fake_spotify)
-    fake_spotify.delay("/v1/me/top/tracks", seconds=1.0, times=3)
+    # The first sync holds the lock while one of its Spotify requests is held open.
+    gate = fake_spotify.hold("/v1/me/top/tracks")
     results = {}
 
     def run_first():
@@ -271,16 +321,15 @@ def test_library_sync_runs_once_when_two_syncs_start_together(fake_spotify):
 
     first = threading.Thread(target=run_first)
     first.start()
-    lock = sync_lock_key(spotify_id=user.spotify_id)
-    for _ in range(200):
-        if _raw_redis().get(lock):
-            break
-        threading.Event().wait(0.01)
-    results["second"] = library_sync(user=user)
-    first.join(timeout=30)
+    try:
+        assert gate.entered.wait(30), "the first sync never reached Spotify"
+        results["second"] = library_sync(user=user)
+    finally:
+        gate.release.set()
+        first.join(timeout=30)
     assert results["first"].status == "synced"
     assert results["second"].status == "skipped"
-    assert results["second"].reason == "A sync is already running for this account."
+    assert results["second"].reason == ALREADY_SYNCING
 
 
 def test_library_sync_records_history_in_mongodb_when_it_succeeds(spotify_user):
@@ -344,25 +393,54 @@ def test_history_outbox_flush_delivers_once_when_a_record_is_delivered_twice(spo
     assert not HistoryOutbox.objects.exists()
 
 
-def test_library_sync_succeeds_from_postgresql_when_redis_is_down(spotify_user, settings):
+def _cache_down(settings):
+    """Point the cache at a closed local port, as when Redis is down."""
     settings.CACHES = {
-        "default": {
-            **settings.CACHES["default"],
-            "LOCATION": "redis://127.0.0.1:9/0",
-        }
+        "default": {**settings.CACHES["default"], "LOCATION": "redis://127.0.0.1:9/0"}
     }
+
+
+def _analytics_hook(monkeypatch, hook):
+    module = types.ModuleType("analytics.services")
+    module.vibe_refresh_request = hook
+    monkeypatch.setitem(sys.modules, "analytics.services", module)
+
+
+# Transactional: the sync's commit really happens, so its on-commit work really runs.
+@pytest.mark.django_db(transaction=True)
+def test_library_sync_succeeds_from_postgresql_when_redis_is_down(spotify_user, settings):
+    _cache_down(settings)
     result = library_sync(user=spotify_user)
     assert result.ok
     assert UserArtist.objects.filter(user=spotify_user).count() == 60
+    assert set(SyncState.objects.values_list("status", flat=True)) == {"ok"}
+    # The history was delivered after the commit: the sync got that far.
+    assert not HistoryOutbox.objects.exists()
+    assert len(sync_history_for_user(spotify_id=spotify_user.spotify_id)) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_library_sync_finishes_when_the_mood_refresh_fails_after_commit(spotify_user, monkeypatch):
+    from music.selectors import sync_progress_get
+
+    def broken(*, user):
+        raise RuntimeError("the analytics app is broken")
+
+    _analytics_hook(monkeypatch, broken)
+    result = library_sync(user=spotify_user)
+    assert result.ok
+    assert sync_progress_get(user=spotify_user)["state"] == "done"
+    key = top_cache_key(spotify_id=spotify_user.spotify_id, time_range="short_term")
+    assert _raw_redis().get(key) is not None
+    assert len(sync_history_for_user(spotify_id=spotify_user.spotify_id)) == 3
+    assert _raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
 
 
 def test_library_sync_calls_the_vibe_refresh_on_commit_when_analytics_provides_it(
     spotify_user, monkeypatch, django_capture_on_commit_callbacks
 ):
     calls = []
-    module = types.ModuleType("analytics.services")
-    module.vibe_refresh_request = lambda *, user: calls.append(user.pk)
-    monkeypatch.setitem(sys.modules, "analytics.services", module)
+    _analytics_hook(monkeypatch, lambda *, user: calls.append(user.pk))
     with django_capture_on_commit_callbacks(execute=True):
         library_sync(user=spotify_user)
     assert calls == [spotify_user.pk]
@@ -374,6 +452,13 @@ def test_library_sync_skips_the_demo_user_when_no_bundled_client_is_given(django
     demo = django_user_model.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
     result = library_sync(user=demo)
     assert result.status == "skipped" and "demo" in result.reason
+
+
+def test_library_sync_skips_an_account_without_spotify_when_asked(django_user_model):
+    staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+    result = library_sync(user=staff)
+    assert result.status == "skipped" and "not linked to Spotify" in result.reason
+    assert not _raw_redis().keys("sync:*")
 
 
 def test_library_sync_gives_the_mood_analysis_every_synced_track_when_it_runs(

@@ -1,5 +1,6 @@
 """The Spotify client over real HTTP against the local FakeSpotify (no mocks, no real sleeps)."""
 
+import copy
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -309,6 +310,46 @@ def test_client_raises_bad_response_when_shape_is_wrong(fake_spotify, client_for
     fake_spotify.inject("/v1/me/top/tracks", Reply(json={"items": [{"id": "x"}]}))
     with pytest.raises(SpotifyBadResponse):
         client_for().top_tracks(time_range="short_term")
+
+
+def _page(items: list) -> dict:
+    return {"items": items, "total": len(items), "limit": 50, "offset": 0, "next": None}
+
+
+def test_top_tracks_skips_and_counts_malformed_items_when_some_lack_id_or_name(
+    fake_spotify, client_for
+):
+    items = copy.deepcopy(fake_spotify.catalogue.ranking("tracks", "short_term"))
+    items[0]["id"] = None
+    items[1]["name"] = "  "
+    items[2]["artists"][0]["id"] = None  # a credit the catalogue cannot store
+    items[3]["id"] = "x" * 65  # longer than any Spotify id (and the catalogue's key)
+    fake_spotify.inject("/v1/me/top/tracks", Reply(json=_page(items)))
+    tracks = client_for().top_tracks(time_range="short_term")
+    assert [t.id for t in tracks] == [t["id"] for t in items[4:]]
+    assert tracks.skipped == 4
+
+
+def test_top_artists_skips_and_counts_malformed_items_when_some_lack_id_or_name(
+    fake_spotify, client_for
+):
+    items = copy.deepcopy(fake_spotify.catalogue.ranking("artists", "short_term"))
+    del items[0]["id"]
+    items[1]["name"] = None
+    fake_spotify.inject("/v1/me/top/artists", Reply(json=_page(items)))
+    artists = client_for().top_artists(time_range="short_term")
+    assert [a.id for a in artists] == [a["id"] for a in items[2:]]
+    assert artists.skipped == 2
+
+
+def test_top_tracks_store_empty_album_fields_when_spotify_sends_nulls(fake_spotify, client_for):
+    items = copy.deepcopy(fake_spotify.catalogue.ranking("tracks", "short_term"))
+    items[0]["album"].update(id=None, name=None, album_type=None, release_date=None)
+    items[0]["external_urls"] = None
+    fake_spotify.inject("/v1/me/top/tracks", Reply(json=_page(items)))
+    track = client_for().top_tracks(time_range="short_term")[0]
+    assert (track.album.id, track.album.name, track.album.release_date, track.url) == ("",) * 4
+    assert track.album.album_type == "album"
 
 
 def test_client_raises_bad_response_when_body_is_not_json(fake_spotify, client_for):

@@ -19,7 +19,7 @@ from accounts.models import DEMO_SPOTIFY_ID
 from music.models import HistoryOutbox, SyncState, UserArtist
 from music.selectors import sync_progress_get
 from music.services import sync_request
-from music.services.sync import sync_lock_key
+from music.services.sync import sync_lock_key, sync_queued_key
 from music.tasks import history_outbox_flush_task, library_sync_all_task, library_sync_task
 from personalify.celery import app
 
@@ -50,19 +50,62 @@ def test_sync_request_queues_the_task_on_commit_when_idle(
     spotify_user, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert sync_request(user=spotify_user) is True
+        assert sync_request(user=spotify_user).queued is True
     assert sync_progress_get(user=spotify_user)["state"] == "queued"
     assert len(callbacks) == 1
     callbacks[0]()  # the commit happens: the (in-process) task runs
     assert sync_progress_get(user=spotify_user)["state"] == "done"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_sync_request_clears_the_queued_marker_and_says_why_when_the_broker_is_down(
+    spotify_user, broker_down
+):
+    outcome = sync_request(user=spotify_user)
+    assert (outcome.status, outcome.queued) == ("unavailable", False)
+    assert (
+        redis.Redis.from_url(settings.REDIS_URL).get(
+            sync_queued_key(spotify_id=spotify_user.spotify_id)
+        )
+        is None
+    )
+    progress = sync_progress_get(user=spotify_user)
+    assert progress["state"] == "failed" and "worker unavailable" in progress["error"]
+
+
+def test_sync_request_marks_the_progress_failed_at_commit_when_the_broker_is_down(
+    spotify_user, broker_down, django_capture_on_commit_callbacks
+):
+    # Inside a transaction the send happens at commit: only the progress can tell.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert sync_request(user=spotify_user).queued is True
+    assert sync_progress_get(user=spotify_user)["state"] == "failed"
+    assert sync_request(user=spotify_user).status != "busy"
+
+
+def test_library_sync_keeps_the_outbox_when_mongodb_and_the_broker_are_down(
+    spotify_user, settings, mongo_server, broker_down
+):
+    from music.history import history_client_reset
+    from music.services import library_sync
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        result = library_sync(user=spotify_user)
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()
+    assert result.ok  # the retry of the delivery could not be queued: the schedule does it
+    assert HistoryOutbox.objects.filter(user=spotify_user).count() == 3
+
+
 def test_sync_request_says_already_syncing_when_one_is_queued(
     spotify_user, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        assert sync_request(user=spotify_user) is True
-        assert sync_request(user=spotify_user) is False
+        assert sync_request(user=spotify_user).queued is True
+        assert sync_request(user=spotify_user).status == "busy"
     assert len(callbacks) == 1
 
 
@@ -70,12 +113,18 @@ def test_sync_request_says_already_syncing_when_one_is_running(spotify_user):
     from django.core.cache import cache
 
     cache.set(sync_lock_key(spotify_id=spotify_user.spotify_id), "running", 60)
-    assert sync_request(user=spotify_user) is False
+    assert sync_request(user=spotify_user).status == "busy"
 
 
 def test_sync_request_refuses_the_demo_user_when_asked(django_user_model):
     demo = django_user_model.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
-    assert sync_request(user=demo) is False
+    assert sync_request(user=demo).status == "refused"
+
+
+def test_sync_request_refuses_an_account_without_spotify_when_asked(django_user_model):
+    staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
+    outcome = sync_request(user=staff)
+    assert outcome.status == "refused" and "not linked to Spotify" in outcome.message
 
 
 def test_library_sync_all_task_queues_every_spotify_user_but_the_demo_when_run(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+import redis
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -68,6 +70,44 @@ def test_sync_start_ignores_an_offsite_next_when_posted(
     assert response["Location"] == "/dashboard/"
 
 
+# Transactional: no test transaction defers the on-commit send, as in production.
+@pytest.mark.django_db(transaction=True)
+def test_sync_start_says_the_worker_is_unavailable_when_the_broker_is_down(
+    client, spotify_user, broker_down
+):
+    client.force_login(spotify_user)
+    response = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["queued"] is False
+    assert body["message"] == "Background worker unavailable — try again in a minute."
+    assert body["progress"]["state"] == "failed"
+    assert body["progress"]["error"] == body["message"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_start_is_not_left_already_syncing_when_the_broker_was_down(
+    client, spotify_user, broker_down
+):
+    client.force_login(spotify_user)
+    client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    again = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    # Not 409 "Already syncing" behind a queued marker nobody will pick up for 15 minutes.
+    assert again.status_code == 503
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sync_start_shows_the_worker_is_unavailable_on_the_dashboard_when_posted_from_a_form(
+    client, spotify_user, broker_down
+):
+    client.force_login(spotify_user)
+    response = client.post(reverse("music:sync-start"), {"next": "/dashboard/"}, follow=True)
+    html = response.content.decode()
+    assert response.redirect_chain == [("/dashboard/", 302)]
+    assert 'class="alert alert-error"' in html
+    assert "Background worker unavailable — try again in a minute." in html
+
+
 def test_sync_progress_answers_the_contract_json_when_logged_in(client, spotify_user):
     client.force_login(spotify_user)
     body = client.get(reverse("music:sync-progress")).json()
@@ -80,6 +120,41 @@ def test_sync_progress_shows_done_after_a_sync_when_polled(client, spotify_user)
     library_sync(user=spotify_user)
     client.force_login(spotify_user)
     assert client.get(reverse("music:sync-progress")).json()["state"] == "done"
+
+
+@pytest.fixture
+def staff(django_user_model):
+    """An account made with createsuperuser: no Spotify id."""
+    return django_user_model.objects.create_user("staff", password="x", is_staff=True)
+
+
+def test_sync_start_refuses_an_account_without_spotify_when_posted(
+    client, staff, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
+    assert response.status_code == 400
+    assert response.json()["queued"] is False
+    assert "not linked to Spotify" in response.json()["message"]
+    assert not callbacks
+    # Nothing under a shared "sync:…:None" key that every such account would see.
+    assert not redis.Redis.from_url(settings.REDIS_URL).keys("sync:*")
+
+
+def test_sync_start_answers_400_with_the_reason_when_posted_from_a_form_without_spotify(
+    client, staff
+):
+    client.force_login(staff)
+    response = client.post(reverse("music:sync-start"))
+    assert response.status_code == 400 and "not linked to Spotify" in response.content.decode()
+
+
+def test_sync_progress_refuses_an_account_without_spotify_when_polled(client, staff):
+    client.force_login(staff)
+    response = client.get(reverse("music:sync-progress"))
+    assert response.status_code == 400
+    assert "not linked to Spotify" in response.json()["message"]
 
 
 def test_home_offers_a_try_the_demo_post_button_when_anonymous(client):

@@ -13,6 +13,7 @@ API calls need a Bearer token this server issued (``fake.access_token`` is issue
 
 Error injection, per path (or ``"*"`` for every Web API path), consumed in order:
 ``fail_401(...)``, ``fail_429(retry_after=...)``, ``fail_5xx(...)``, ``delay(seconds)``,
+``hold(...)`` (a request waits until the test releases it),
 ``not_allow_listed(plain_text=...)``, ``token_error("invalid_grant" | "invalid_client")``,
 ``expire_access_tokens()`` (every issued token answers 401 until refreshed).
 
@@ -27,7 +28,7 @@ import itertools
 import json
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
@@ -56,10 +57,20 @@ def api_error(status: int, message: str, **headers: str) -> Reply:
 
 
 @dataclass
+class Gate:
+    """A held request: ``entered`` is set when it arrives; it is answered once ``release`` is."""
+
+    entered: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
+    limit: float = 60.0  # a test that forgets to release cannot hang the server forever
+
+
+@dataclass
 class _Fault:
     reply: Reply | None  # None: answer normally, after ``delay``
     remaining: int | None  # None: forever
     delay: float = 0.0
+    gate: Gate | None = None
 
 
 def bundled_file_names() -> list[str]:
@@ -172,6 +183,16 @@ class FakeSpotify:
         """Answer normally but only after ``seconds`` (a client with a shorter timeout gives up)."""
         self.inject(path, None, times=times, delay=seconds)
 
+    def hold(self, path: str = "*", *, times: int | None = 1) -> Gate:
+        """Hold the next ``times`` requests to ``path`` until ``gate.release.set()``.
+
+        ``gate.entered`` is set as soon as one arrives: a test waits on it instead of sleeping.
+        """
+        gate = Gate()
+        with self._lock:
+            self._faults.setdefault(path, []).append(_Fault(None, times, gate=gate))
+        return gate
+
     def not_allow_listed(self, *, plain_text: bool = False, times: int | None = None) -> None:
         """Every API call answers 403 like a dev-mode app whose owner has not added the user."""
         if plain_text:
@@ -214,6 +235,9 @@ class FakeSpotify:
         fault = self._take_fault(recorded.path)
         if fault is None:
             return normal(recorded)
+        if fault.gate is not None:
+            fault.gate.entered.set()
+            fault.gate.release.wait(fault.gate.limit)
         if fault.reply is None:
             reply = normal(recorded)
             reply.delay += fault.delay

@@ -101,7 +101,15 @@ function enhanceSync() {
           method: "POST", body: new FormData(form), credentials: "same-origin",
           headers: { "X-CSRFToken": token, Accept: "application/json", "X-Requested-With": "fetch" },
         });
-        if (!response.ok && response.status !== 409) throw new Error(`HTTP ${response.status}`);
+        if (!response.ok && response.status !== 409) {
+          // The server says why in words (e.g. 503: the background worker is unavailable).
+          const body = await response.json().catch(() => null);
+          if (body && body.message) {
+            showSync({ state: "failed", error: body.message });
+            return;
+          }
+          throw new Error(`HTTP ${response.status}`);
+        }
       } catch (error) {
         showSync({ state: "failed", error: `the request did not go through (${error.message}). Try again.` });
         return;

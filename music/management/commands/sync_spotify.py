@@ -46,11 +46,13 @@ class Command(BaseCommand):
             "failed": [],
             "skipped": [],
         }
+        malformed = 0
         for index, user in enumerate(users):
             if tty:
                 self._bar(index, len(users), user.spotify_id)
             result = library_sync(user=user, time_ranges=time_ranges)
             outcome[result.status].append((user.spotify_id, result.reason))
+            malformed += result.skipped
         if tty and users:
             self._bar(len(users), len(users), "done")
             self.stdout.write("")
@@ -59,6 +61,10 @@ class Command(BaseCommand):
             f"skipped {len(outcome['skipped'])} (of {len(users)} users; "
             f"ranges: {', '.join(time_ranges)})."
         )
+        if malformed:
+            self.stdout.write(
+                f"  {malformed} malformed item(s) from Spotify (no id or name) were skipped."
+            )
         for status in ("failed", "skipped"):
             for spotify_id, reason in outcome[status]:
                 self.stdout.write(f"  {status}: {spotify_id}: {reason}")
