@@ -4,7 +4,6 @@ import pytest
 
 from accounts.models import DEMO_SPOTIFY_ID
 from personalify.cache import cache_get
-from personalify.celery import app
 from personalify.testing.fakehttp import Reply
 
 MODEL = "SamLowe/roberta-base-go_emotions"
@@ -83,23 +82,6 @@ def redis_down(settings):
     yield
     settings.CACHES = up
     cache_get("redis-down-fixture")
-
-
-def _celery_connections_reset() -> None:
-    # Celery keeps the broker connection pool it made first (an eager run makes a memory:// one);
-    # drop it, as Celery does after a fork, so the next publish reads CELERY_BROKER_URL again.
-    app._pool = None
-    app.amqp._producer_pool = None
-
-
-@pytest.fixture
-def broker_down(settings):
-    """Tasks are published to a broker at a closed port instead of running in-process."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = DEAD_REDIS
-    _celery_connections_reset()
-    yield
-    _celery_connections_reset()
 
 
 @pytest.fixture
