@@ -112,3 +112,16 @@ def test_admin_redirects_anonymous_and_non_staff_users_to_login(client, django_u
 def test_tests_cannot_reach_the_internet():
     with pytest.raises(SocketConnectBlockedError):
         requests.get("http://93.184.216.34/", timeout=2)
+
+
+def test_navigation_links_every_page_of_a_logged_in_user_when_on_any_page(client, spotify_user):
+    client.force_login(spotify_user)
+    html = client.get(reverse("analytics:emotion-paste")).content.decode()
+    for name in ("music:dashboard", "music:history", "analytics:emotion-paste"):
+        assert f'href="{reverse(name)}"' in html
+    assert f'href="{reverse("analytics:emotion-paste")}" aria-current="page"' in html
+
+
+def test_navigation_hides_private_pages_when_anonymous(client):
+    html = client.get(reverse("about")).content.decode()
+    assert reverse("music:dashboard") not in html
