@@ -8,6 +8,7 @@ items (target: equal). Uses its own throwaway PostgreSQL database and MongoDB-wi
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -27,6 +28,7 @@ def _median_seconds(fn, runs: int = RUNS) -> float:
 def run() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -40,9 +42,9 @@ def run() -> None:
 
     # As in production, the mood analysis a sync queues goes to a broker for a worker (here an
     # in-memory one nobody consumes): it is not part of the sync's time or queries.
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.broker_url = "memory://"
-    connection.settings_dict["TEST"]["NAME"] = "bench_personalify_sync"
+    saved_celery = {k: celery_app.conf[k] for k in ("task_always_eager", "broker_url")}
+    celery_app.conf.update(task_always_eager=False, broker_url="memory://")
+    connection.settings_dict["TEST"]["NAME"] = f"bench_personalify_sync_{os.getpid()}"
     mongo = LocalMongo().start()
     settings.MONGO_URI = mongo.uri
     history.history_client_reset()
@@ -104,3 +106,5 @@ def run() -> None:
         connection.creation.destroy_test_db(old_name, verbosity=0)
         history.history_client_reset()
         mongo.stop()
+        celery_app.conf.update(saved_celery)
+        cache.clear()  # the benchmarks' own Redis database (see bench/__main__.py)
