@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -76,23 +76,15 @@ class SyncResult:
 # --- After a successful sync ------------------------------------------------------------------
 
 
-def _vibe_refresh_hook() -> Callable | None:
-    """analytics.services.vibe_refresh_request if the analytics app provides it (optional)."""
-    try:
-        from analytics.services import vibe_refresh_request
-    except ImportError:
-        return None
-    return vibe_refresh_request
-
-
 def _vibe_refresh(user) -> None:
     """Ask analytics for a mood refresh; its failure (Redis or broker down, a bug) is logged
     and never undoes or interrupts a sync that has already been saved."""
-    hook = _vibe_refresh_hook()
-    if hook is None:
-        return
+    # Looked up when called, not at import: the sync tests put their own analytics.services
+    # in sys.modules to see the call.
+    from analytics.services import vibe_refresh_request
+
     try:
-        hook(user=user)
+        vibe_refresh_request(user=user)
     except Exception:
         logger.exception("Could not request the mood refresh after syncing %s", user.spotify_id)
 
