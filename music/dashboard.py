@@ -17,13 +17,10 @@ from django.utils.safestring import mark_safe
 
 from analytics import selectors as analytics_selectors
 from music import selectors
+from music.models import TIME_RANGE_CHOICES
 from personalify.cache import cache_delete, cache_get, cache_set
 
-RANGES = {
-    "short_term": "Last 4 weeks",
-    "medium_term": "Last 6 months",
-    "long_term": "Last year",
-}
+RANGES = dict(TIME_RANGE_CHOICES)
 DEFAULT_RANGE = "short_term"
 SHARE_KINDS = {"artists": "Top artists", "tracks": "Top tracks", "genres": "Top genres"}
 ALBUM_TYPES = {"album": "Album", "single": "Single", "compilation": "Compilation", "ep": "EP"}
@@ -32,7 +29,6 @@ LIST_GENRES = 10
 CHART_EMOTIONS = 8
 CHANGES_LIMIT = 5
 CHANGE_GROUPS = {"rose": "Rose", "fell": "Fell", "new": "New"}
-IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retry_at": None}
 
 
 def is_read_only(user) -> bool:
@@ -50,7 +46,7 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def _progress(progress: dict | None) -> dict:
-    merged = {**IDLE, **(progress or {})}
+    merged = {**selectors.IDLE, **(progress or {})}
     merged["retry_at"] = _parse_time(merged.get("retry_at"))
     merged["active"] = merged["state"] in ("queued", "running")
     merged["percent"] = (

@@ -15,8 +15,8 @@ from django.db.models import Prefetch
 from personalify.cache import cache_get, cache_set
 
 from .models import SyncState, TrackArtist, UserArtist, UserTrack
+from .spotify import TIME_RANGES
 
-TIME_RANGES = ("short_term", "medium_term", "long_term")
 PROGRESS_TTL = 60 * 60
 
 

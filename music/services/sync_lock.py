@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from music.selectors import PROGRESS_TTL, sync_progress_key
+from music.selectors import IDLE, PROGRESS_TTL, sync_progress_key
 from personalify.cache import CacheUnavailable, cache_call, cache_delete, cache_get, cache_set
 
 if TYPE_CHECKING:
@@ -55,18 +55,12 @@ def sync_lock_release(spotify_id: str, token: str | None) -> None:
 
 def sync_progress_set(spotify_id: str, *, state: str, step: str, error: str | None = None) -> None:
     """Set the progress of a sync that has not started (queued, or refused by the broker)."""
-    cache_set(
-        sync_progress_key(spotify_id=spotify_id),
-        {
-            "state": state,
-            "step": step,
-            "done": 0,
-            "total": 0,
-            "error": error,
-            "retry_at": None,
-        },
-        PROGRESS_TTL,
-    )
+    _progress_store(sync_progress_key(spotify_id=spotify_id), state=state, step=step, error=error)
+
+
+def _progress_store(key: str, **fields) -> None:
+    """Store ``sync_progress_get``'s dict: the idle one with ``fields`` changed."""
+    cache_set(key, {**IDLE, **fields}, PROGRESS_TTL)
 
 
 class SyncProgress:
@@ -81,32 +75,18 @@ class SyncProgress:
     def step(self, step: str, *, advance: int = 0, state: str = "running") -> None:
         with self._lock:
             self.done = min(self.total, self.done + advance)
-            cache_set(
-                self.key,
-                {
-                    "state": state,
-                    "step": step,
-                    "done": self.done,
-                    "total": self.total,
-                    "error": None,
-                    "retry_at": None,
-                },
-                PROGRESS_TTL,
-            )
+            _progress_store(self.key, state=state, step=step, done=self.done, total=self.total)
 
     def finish(self, result: SyncResult) -> None:
         retry_at = None
         if result.retry_after is not None:
             retry_at = (timezone.now() + timedelta(seconds=result.retry_after)).isoformat()
-        cache_set(
+        _progress_store(
             self.key,
-            {
-                "state": "done" if result.ok else "failed",
-                "step": "Synced" if result.ok else "Failed",
-                "done": self.total if result.ok else self.done,
-                "total": self.total,
-                "error": result.reason,
-                "retry_at": retry_at,
-            },
-            PROGRESS_TTL,
+            state="done" if result.ok else "failed",
+            step="Synced" if result.ok else "Failed",
+            done=self.total if result.ok else self.done,
+            total=self.total,
+            error=result.reason,
+            retry_at=retry_at,
         )
