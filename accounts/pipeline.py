@@ -25,13 +25,10 @@ def sync_on_login(backend, user=None, *args, **kwargs):
     """Queue the user's first (or a fresh) sync; never run it inside the login request."""
     if user is None or backend.name != "spotify":
         return None
-    # The sync stream owns music.services.sync_request; until it exists, login skips this step.
-    # This is the only place accounts reaches into the sync service.
-    try:
-        from music.services import sync_request
-    except ImportError:
-        logger.info("music.services.sync_request is not available: no sync queued at login")
-        return None
+    # The only place accounts reaches into the sync service; imported when called, as music's
+    # services import accounts.
+    from music.services import sync_request
+
     # Whatever happens to the sync, the login itself must succeed.
     try:
         outcome = sync_request(user=user)

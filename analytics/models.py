@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-TIME_RANGES = ("short_term", "medium_term", "long_term")  # Spotify's ranking windows
+from music.spotify import TIME_RANGES  # Spotify's ranking windows
 
 
 class EmotionAnalysis(models.Model):

@@ -33,8 +33,7 @@ def run() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from music import history
-    from music.services import library_sync
-    from music.services import sync as sync_module
+    from music.services import library_sync, sync_fetch
     from music.spotify import SpotifyClient
     from personalify.celery import app as celery_app
     from personalify.testing.mongo import LocalMongo
@@ -71,11 +70,11 @@ def run() -> None:
 
         sync_once()  # warm up connections and the catalogue rows
         concurrent = _median_seconds(sync_once)
-        sync_module.FETCH_WORKERS = 1
+        sync_fetch.FETCH_WORKERS = 1
         try:
             sequential = _median_seconds(sync_once)
         finally:
-            sync_module.FETCH_WORKERS = 6
+            sync_fetch.FETCH_WORKERS = 6
 
         queries = {}
         for n_items in (10, 50):

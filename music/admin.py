@@ -11,7 +11,7 @@ from django.utils.html import format_html, format_html_join
 
 from music.models import Artist, HistoryOutbox, SyncState, Track, TrackArtist, UserArtist, UserTrack
 from music.services import sync_request
-from music.services.sync import WORKER_UNAVAILABLE
+from music.services.sync_queue import WORKER_UNAVAILABLE
 
 
 @admin.action(description="Sync selected users")

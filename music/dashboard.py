@@ -17,13 +17,10 @@ from django.utils.safestring import mark_safe
 
 from analytics import selectors as analytics_selectors
 from music import selectors
+from music.models import TIME_RANGE_CHOICES
 from personalify.cache import cache_delete, cache_get, cache_set
 
-RANGES = {
-    "short_term": "Last 4 weeks",
-    "medium_term": "Last 6 months",
-    "long_term": "Last year",
-}
+RANGES = dict(TIME_RANGE_CHOICES)
 DEFAULT_RANGE = "short_term"
 SHARE_KINDS = {"artists": "Top artists", "tracks": "Top tracks", "genres": "Top genres"}
 ALBUM_TYPES = {"album": "Album", "single": "Single", "compilation": "Compilation", "ep": "EP"}
@@ -32,7 +29,6 @@ LIST_GENRES = 10
 CHART_EMOTIONS = 8
 CHANGES_LIMIT = 5
 CHANGE_GROUPS = {"rose": "Rose", "fell": "Fell", "new": "New"}
-IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retry_at": None}
 
 
 def is_read_only(user) -> bool:
@@ -50,7 +46,7 @@ def _parse_time(value: str | None) -> datetime | None:
 
 
 def _progress(progress: dict | None) -> dict:
-    merged = {**IDLE, **(progress or {})}
+    merged = {**selectors.IDLE, **(progress or {})}
     merged["retry_at"] = _parse_time(merged.get("retry_at"))
     merged["active"] = merged["state"] in ("queued", "running")
     merged["percent"] = (
@@ -59,69 +55,28 @@ def _progress(progress: dict | None) -> dict:
     return merged
 
 
-def _lite(item: dict, kind: str) -> dict:
-    lite = {
-        "id": item["id"],
-        "name": item["name"],
-        "url": item.get("url", ""),
-        "rank": item["rank"],
-    }
-    if kind == "artists":
-        lite["image"] = item.get("image")
-    else:
-        lite["image"] = (item.get("album") or {}).get("image")
-        lite["artists"] = ", ".join(a["name"] for a in item.get("artists", []))
-    return lite
-
-
-def ranking_changes_from(*, short: dict | None, medium: dict | None) -> dict:
-    """Rose / fell / new for artists and tracks: the last 4 weeks against the last 6 months."""
-    changes: dict = {"available": bool(short and medium)}
+def _changes_shown(changes: dict) -> dict:
+    """``selectors.ranking_changes_from`` as the dashboard shows it: the biggest moves of each
+    group, whether anything moved, and the same as nested lists the template can loop over."""
+    shown: dict = {"available": changes["available"]}
     for kind in ("artists", "tracks"):
-        rose, fell, new = [], [], []
-        if changes["available"]:
-            before = {item["id"]: item["rank"] for item in medium.get(kind, [])}
-            for item in short.get(kind, []):
-                old = before.get(item["id"])
-                delta = (old or 0) - item["rank"]
-                entry = {**_lite(item, kind), "from": old, "delta": delta, "moved": abs(delta)}
-                if old is None:
-                    new.append(entry)
-                elif old > item["rank"]:
-                    rose.append(entry)
-                elif old < item["rank"]:
-                    fell.append(entry)
-        rose.sort(key=lambda e: (-e["delta"], e["rank"]))
-        fell.sort(key=lambda e: (e["delta"], e["rank"]))
-        changes[kind] = {
-            "rose": rose[:CHANGES_LIMIT],
-            "fell": fell[:CHANGES_LIMIT],
-            "new": new[:CHANGES_LIMIT],
-        }
-    changes["empty"] = not any(
-        changes[kind][group] for kind in ("artists", "tracks") for group in CHANGE_GROUPS
+        shown[kind] = {group: changes[kind][group][:CHANGES_LIMIT] for group in CHANGE_GROUPS}
+    shown["empty"] = not any(
+        shown[kind][group] for kind in ("artists", "tracks") for group in CHANGE_GROUPS
     )
-    # The same, as nested lists the template can loop over.
-    changes["sections"] = [
+    shown["sections"] = [
         {
             "kind": kind,
             "label": label,
             "groups": [
-                {"key": key, "heading": heading, "entries": changes[kind][key]}
+                {"key": key, "heading": heading, "entries": shown[kind][key]}
                 for key, heading in CHANGE_GROUPS.items()
             ],
-            "moved": any(changes[kind][key] for key in CHANGE_GROUPS),
+            "moved": any(shown[kind][key] for key in CHANGE_GROUPS),
         }
         for kind, label in (("artists", "Artists"), ("tracks", "Tracks"))
     ]
-    return changes
-
-
-def ranking_changes(*, user) -> dict:
-    return ranking_changes_from(
-        short=selectors.top_get(user=user, time_range="short_term"),
-        medium=selectors.top_get(user=user, time_range="medium_term"),
-    )
+    return shown
 
 
 def _genre_chart(genres: list[dict]) -> list[dict]:
@@ -189,7 +144,7 @@ def dashboard_get(*, user, time_range: str) -> dict:
     medium = top if time_range == "medium_term" else None
     short = short or selectors.top_get(user=user, time_range="short_term")
     medium = medium or selectors.top_get(user=user, time_range="medium_term")
-    changes = ranking_changes_from(short=short, medium=medium)
+    changes = _changes_shown(selectors.ranking_changes_from(short=short, medium=medium))
     data: dict = {
         "time_range": time_range,
         "range_label": RANGES[time_range],

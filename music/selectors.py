@@ -15,8 +15,8 @@ from django.db.models import Prefetch
 from personalify.cache import cache_get, cache_set
 
 from .models import SyncState, TrackArtist, UserArtist, UserTrack
+from .spotify import TIME_RANGES
 
-TIME_RANGES = ("short_term", "medium_term", "long_term")
 PROGRESS_TTL = 60 * 60
 
 
@@ -153,36 +153,61 @@ def top_get(*, user, time_range: str) -> dict | None:
     return built
 
 
-def ranking_changes(*, user) -> dict:
-    """What changed between the last 6 months and the last 4 weeks, for artists and tracks.
+def _change_entry(item: dict, kind: str) -> dict:
+    entry = {
+        "id": item["id"],
+        "name": item["name"],
+        "url": item.get("url", ""),
+        "rank": item["rank"],
+    }
+    if kind == "artists":
+        entry["image"] = item.get("image")
+    else:
+        entry["image"] = (item.get("album") or {}).get("image")
+        entry["artists"] = ", ".join(a["name"] for a in item.get("artists", []))
+    return entry
 
-    ``rose``/``fell``: in both lists, with ``previous_rank`` (medium) and ``change`` (positions
-    gained, negative when fallen), biggest moves first; ``new``: in the last 4 weeks only.
+
+def ranking_changes_from(*, short: dict | None, medium: dict | None) -> dict:
+    """What changed between the last 6 months and the last 4 weeks, for artists and tracks,
+    from the two ranges' dashboard dicts (``top_get``'s; None when never synced).
+
+    ``rose``/``fell``: in both lists, with ``previous_rank`` (medium), ``change`` (positions
+    gained, negative when fallen) and ``moved`` (its size), biggest moves first; ``new``: in the
+    last 4 weeks only (``previous_rank`` None).
     """
-    short = top_get(user=user, time_range="short_term")
-    medium = top_get(user=user, time_range="medium_term")
     changes: dict = {"available": bool(short and medium)}
     for kind in ("artists", "tracks"):
         rose, fell, new = [], [], []
-        if short and medium:
-            before = {item["id"]: item["rank"] for item in medium[kind]}
-            for item in short[kind]:
-                entry = {"id": item["id"], "name": item["name"], "rank": item["rank"]}
-                if kind == "tracks":
-                    entry["artists"] = item["artists"]
-                if item["id"] not in before:
+        if changes["available"]:
+            before = {item["id"]: item["rank"] for item in medium.get(kind, [])}
+            for item in short.get(kind, []):
+                old = before.get(item["id"])
+                change = (old or 0) - item["rank"]
+                entry = {
+                    **_change_entry(item, kind),
+                    "previous_rank": old,
+                    "change": change,
+                    "moved": abs(change),
+                }
+                if old is None:
                     new.append(entry)
-                    continue
-                change = before[item["id"]] - item["rank"]
-                entry.update(previous_rank=before[item["id"]], change=change)
-                if change > 0:
+                elif old > item["rank"]:
                     rose.append(entry)
-                elif change < 0:
+                elif old < item["rank"]:
                     fell.append(entry)
         rose.sort(key=lambda e: (-e["change"], e["rank"]))
         fell.sort(key=lambda e: (e["change"], e["rank"]))
         changes[kind] = {"rose": rose, "fell": fell, "new": new}
     return changes
+
+
+def ranking_changes(*, user) -> dict:
+    """``ranking_changes_from`` the user's last 4 weeks and last 6 months (cache first)."""
+    return ranking_changes_from(
+        short=top_get(user=user, time_range="short_term"),
+        medium=top_get(user=user, time_range="medium_term"),
+    )
 
 
 # --- Sync progress ----------------------------------------------------------------------------

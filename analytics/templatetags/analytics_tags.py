@@ -1,12 +1,10 @@
 from django import template
 
+from music.models import TIME_RANGE_CHOICES
+
 register = template.Library()
 
-TIME_RANGE_LABELS = {
-    "short_term": "Last 4 weeks",
-    "medium_term": "Last 6 months",
-    "long_term": "Last year",
-}
+TIME_RANGE_LABELS = dict(TIME_RANGE_CHOICES)
 
 
 @register.simple_tag

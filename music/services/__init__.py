@@ -3,7 +3,8 @@
 from .catalogue import catalogue_prune
 from .demo import demo_load
 from .outbox import OutboxFlushResult, history_outbox_flush
-from .sync import SyncRequest, SyncResult, library_sync, sync_request
+from .sync import SyncResult, library_sync
+from .sync_queue import SyncRequest, sync_request
 
 __all__ = [
     "OutboxFlushResult",

@@ -80,7 +80,7 @@ def test_sync_spotify_exits_non_zero_with_reasons_when_a_user_fails(
 def test_sync_spotify_reports_skipped_with_reason_when_already_syncing(spotify_user):
     from django.core.cache import cache
 
-    from music.services.sync import sync_lock_key
+    from music.services.sync_lock import sync_lock_key
 
     cache.set(sync_lock_key(spotify_id=spotify_user.spotify_id), "x", 60)
     out = io.StringIO()

@@ -19,7 +19,8 @@ from music.history import history_client_reset, sync_history_for_user
 from music.models import Artist, HistoryOutbox, SyncState, Track, UserArtist, UserTrack
 from music.selectors import TIME_RANGES, top_cache_key
 from music.services import history_outbox_flush, library_sync
-from music.services.sync import ALREADY_SYNCING, sync_lock_key
+from music.services.sync import ALREADY_SYNCING
+from music.services.sync_lock import sync_lock_key
 from personalify.testing.fakehttp import Reply
 
 from .conftest import make_spotify_user
@@ -299,9 +300,9 @@ def test_library_sync_frees_the_lock_when_it_ends(spotify_user):
 
 
 def test_library_sync_lock_expires_when_a_sync_dies(spotify_user):
-    from music.services.sync import LOCK_TTL, _lock_acquire
+    from music.services.sync_lock import LOCK_TTL, sync_lock_acquire
 
-    _lock_acquire(spotify_user.spotify_id)
+    sync_lock_acquire(spotify_user.spotify_id)
     ttl = _raw_redis().ttl(sync_lock_key(spotify_id=spotify_user.spotify_id))
     assert 0 < ttl <= LOCK_TTL
 

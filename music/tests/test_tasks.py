@@ -19,7 +19,7 @@ from accounts.models import DEMO_SPOTIFY_ID
 from music.models import HistoryOutbox, SyncState, UserArtist
 from music.selectors import sync_progress_get
 from music.services import sync_request
-from music.services.sync import sync_lock_key, sync_queued_key
+from music.services.sync_lock import sync_lock_key, sync_queued_key
 from music.tasks import history_outbox_flush_task, library_sync_all_task, library_sync_task
 from personalify.celery import app
 

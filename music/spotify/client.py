@@ -3,10 +3,9 @@
 Built on ``personalify.http.http_session``. Retries that need domain knowledge live here:
 429 waits ``Retry-After`` (bounded by ``SPOTIFY_MAX_RETRY_AFTER``) and retries; 5xx, timeouts and
 connection errors retry with exponential back-off; a 401 calls the ``refresh`` callback once
-(serialized across threads) and retries once. Both the full response shapes and the 2026
-development-mode shapes (no popularity/followers/genres, null preview_url) parse. In a list, an
-item without an id or a name is skipped and counted (``SpotifyItems.skipped``) rather than failing
-the whole list; a list with no usable item at all is a ``SpotifyBadResponse``.
+(serialized across threads) and retries once. In a list, an item without an id or a name is
+skipped and counted (``SpotifyItems.skipped``) rather than failing the whole list; a list with no
+usable item at all is a ``SpotifyBadResponse``.
 The client never touches the ORM: token lookup and refresh live in ``accounts.services``.
 """
 
@@ -16,239 +15,38 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import requests
 from django.conf import settings
 
 from personalify.http import http_session
 
+from .errors import (
+    SpotifyAuthError,
+    SpotifyBadRequest,
+    SpotifyBadResponse,
+    SpotifyForbidden,
+    SpotifyRateLimited,
+    SpotifyUnavailable,
+    error_message,
+)
+from .parsing import (
+    SpotifyArtist,
+    SpotifyItems,
+    SpotifyPlay,
+    SpotifyProfile,
+    SpotifyTrack,
+    parse_artist,
+    parse_play,
+    parse_profile,
+    parse_track,
+)
+
 logger = logging.getLogger(__name__)
 
 TIME_RANGES = ("short_term", "medium_term", "long_term")
 MAX_LIMIT = 50
-MAX_ID_LENGTH = 64  # the catalogue's keys; Spotify's ids are 22 characters
-T = TypeVar("T")
-NOT_REGISTERED_HINT = "may not be registered"
-
-
-# --- Results --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SpotifyImage:
-    url: str
-    height: int | None
-    width: int | None
-
-
-@dataclass(frozen=True)
-class SpotifyArtistRef:
-    id: str
-    name: str
-    url: str
-
-
-@dataclass(frozen=True)
-class SpotifyArtist:
-    id: str
-    name: str
-    url: str
-    images: tuple[SpotifyImage, ...]
-    genres: tuple[str, ...] | None  # None: Spotify sent no "genres" key; (): unclassified
-    popularity: int | None
-    followers: int | None
-
-
-@dataclass(frozen=True)
-class SpotifyAlbum:
-    id: str
-    name: str
-    album_type: str
-    release_date: str
-    release_date_precision: str
-    images: tuple[SpotifyImage, ...]
-    url: str
-
-
-@dataclass(frozen=True)
-class SpotifyTrack:
-    id: str
-    name: str
-    url: str
-    duration_ms: int
-    explicit: bool
-    popularity: int | None
-    preview_url: str | None
-    album: SpotifyAlbum
-    artists: tuple[SpotifyArtistRef, ...]
-
-
-@dataclass(frozen=True)
-class SpotifyProfile:
-    id: str
-    display_name: str
-    email: str | None
-    images: tuple[SpotifyImage, ...]
-
-
-@dataclass(frozen=True)
-class SpotifyPlay:
-    track: SpotifyTrack
-    played_at: datetime
-    context_uri: str | None
-
-
-class SpotifyItems(list[T], Generic[T]):
-    """The parsed items of a list answer. ``skipped``: items left out because they were
-    malformed (no id or name, an unusable credit); the rest of the list is still good."""
-
-    skipped: int = 0
-
-
-# --- Errors ---------------------------------------------------------------------------------
-class SpotifyError(Exception):
-    """Spotify refused or failed a request; ``message`` is Spotify's own when it sent one."""
-
-    def __init__(self, message: str, *, status: int | None = None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
-class SpotifyAuthError(SpotifyError):
-    """401 that survived one refresh and retry (or no way to refresh)."""
-
-
-class SpotifyForbidden(SpotifyError):
-    """403; ``not_allow_listed`` when a dev-mode app's owner has not added this user."""
-
-    def __init__(self, message: str, *, status: int | None = 403):
-        super().__init__(message, status=status)
-        self.not_allow_listed = NOT_REGISTERED_HINT in message.lower()
-
-
-class SpotifyBadRequest(SpotifyError):
-    """Another 4xx (400, 404, ...): a request Spotify will not answer as asked."""
-
-
-class SpotifyRateLimited(SpotifyError):
-    """429 still after the bounded waits; retry after ``retry_after`` seconds."""
-
-    def __init__(self, message: str, *, retry_after: int, status: int | None = 429):
-        super().__init__(message, status=status)
-        self.retry_after = retry_after
-
-
-class SpotifyUnavailable(SpotifyError):
-    """5xx, timeouts or connection errors after bounded retries."""
-
-
-class SpotifyBadResponse(SpotifyError):
-    """The answer was not the JSON shape Spotify documents."""
-
-
-# --- Parsing --------------------------------------------------------------------------------
-def _images(data: list | None) -> tuple[SpotifyImage, ...]:
-    return tuple(
-        SpotifyImage(url=i["url"], height=i.get("height"), width=i.get("width")) for i in data or ()
-    )
-
-
-def _url(data: dict) -> str:
-    return (data.get("external_urls") or {}).get("spotify") or ""
-
-
-def _text(data: dict, key: str, *, max_length: int | None = None) -> str:
-    """A field the catalogue cannot do without: a non-empty string (ValueError otherwise)."""
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{key!r} is {value!r}, not a non-empty string")
-    if max_length is not None and len(value) > max_length:
-        raise ValueError(f"{key!r} is longer than {max_length} characters")
-    return value
-
-
-def _id(data: dict) -> str:
-    return _text(data, "id", max_length=MAX_ID_LENGTH)
-
-
-def parse_artist(data: dict) -> SpotifyArtist:
-    genres = data.get("genres")
-    followers = data.get("followers")
-    return SpotifyArtist(
-        id=_id(data),
-        name=_text(data, "name"),
-        url=_url(data),
-        images=_images(data.get("images")),
-        genres=None if genres is None else tuple(genres),
-        popularity=data.get("popularity"),
-        followers=followers.get("total") if isinstance(followers, dict) else None,
-    )
-
-
-def _artist_ref(data: dict) -> SpotifyArtistRef:
-    return SpotifyArtistRef(id=_id(data), name=_text(data, "name"), url=_url(data))
-
-
-def parse_track(data: dict) -> SpotifyTrack:
-    album = data["album"]
-    if not isinstance(album, dict):
-        raise TypeError(f"'album' is {album!r}, not an object")
-    # The album is descriptive: missing album fields are stored empty, the track is kept.
-    return SpotifyTrack(
-        id=_id(data),
-        name=_text(data, "name"),
-        url=_url(data),
-        duration_ms=int(data["duration_ms"]),
-        explicit=bool(data.get("explicit", False)),
-        popularity=data.get("popularity"),
-        preview_url=data.get("preview_url"),
-        album=SpotifyAlbum(
-            id=album.get("id") or "",
-            name=album.get("name") or "",
-            album_type=album.get("album_type") or "album",
-            release_date=album.get("release_date") or "",
-            release_date_precision=album.get("release_date_precision") or "day",
-            images=_images(album.get("images")),
-            url=_url(album),
-        ),
-        artists=tuple(_artist_ref(a) for a in data["artists"]),
-    )
-
-
-def parse_profile(data: dict) -> SpotifyProfile:
-    return SpotifyProfile(
-        id=data["id"],
-        display_name=data.get("display_name") or "",
-        email=data.get("email") or None,
-        images=_images(data.get("images")),
-    )
-
-
-def parse_play(data: dict) -> SpotifyPlay:
-    context = data.get("context") or {}
-    return SpotifyPlay(
-        track=parse_track(data["track"]),
-        played_at=datetime.fromisoformat(data["played_at"].replace("Z", "+00:00")),
-        context_uri=context.get("uri"),
-    )
-
-
-def error_message(response: requests.Response) -> str:
-    """Spotify's message from a JSON error (API or token shape) or a plain-text body."""
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if isinstance(body, dict):
-        error = body.get("error")
-        if isinstance(error, dict) and error.get("message"):
-            return str(error["message"])
-        if isinstance(error, str):
-            return str(body.get("error_description") or error)
-    text = response.text.strip()
-    return text[:500] if text else f"HTTP {response.status_code} {response.reason or ''}".strip()
 
 
 def _retry_after(response: requests.Response) -> int:
@@ -258,7 +56,6 @@ def _retry_after(response: requests.Response) -> int:
         return 1
 
 
-# --- Client ---------------------------------------------------------------------------------
 class SpotifyClient:
     """A user's view of the Web API. Safe to share between threads of one sync."""
 

@@ -1,0 +1,38 @@
+"""Writes and side effects of the analytics app: emotion analysis (``emotions``) and the vibe
+and mood refreshes of a user's rankings (``moods``)."""
+
+from .emotions import (
+    EmotionResult,
+    emotion_analyse,
+    emotion_rate_limit_hit,
+    emotions_analyse,
+    emotions_evaluate,
+    text_clean,
+    text_sha256,
+)
+from .moods import (
+    WORKER_UNAVAILABLE,
+    VibeResult,
+    mood_progress_set,
+    moods_analyse,
+    vibe_compute,
+    vibe_refresh_request,
+    vibe_store,
+)
+
+__all__ = [
+    "WORKER_UNAVAILABLE",
+    "EmotionResult",
+    "VibeResult",
+    "emotion_analyse",
+    "emotion_rate_limit_hit",
+    "emotions_analyse",
+    "emotions_evaluate",
+    "mood_progress_set",
+    "moods_analyse",
+    "text_clean",
+    "text_sha256",
+    "vibe_compute",
+    "vibe_refresh_request",
+    "vibe_store",
+]

@@ -1,0 +1,168 @@
+"""The vibe of a ranking, its storage, and the mood refreshes of a user's rankings."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+
+from analytics.backends import EmotionBackend
+from analytics.models import TIME_RANGES, Vibe
+from analytics.rankings import TrackInput, ranking_tracks
+from analytics.selectors import PROGRESS_TTL, mood_progress_key
+from analytics.vibe import VibeReading, vibe_read
+from personalify.cache import cache_set
+
+from .emotions import emotions_analyse
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class VibeResult:
+    reading: VibeReading
+    analysed: int
+    skipped: int
+    skipped_reasons: dict[str, int] = field(default_factory=dict)
+    lyrics_used: int = 0
+    backends: dict[str, int] = field(default_factory=dict)
+
+
+def _track_text(track: TrackInput) -> tuple[str | None, str]:
+    """(text to analyse or None, reason when None). Lyrics when usable, else the title."""
+    if track.is_instrumental:
+        return None, "instrumental"
+    if track.lyrics_usable and len(track.lyrics.strip()) <= settings.EMOTION_MAX_CHARS:
+        return track.lyrics.strip(), "lyrics"
+    if track.title.strip():
+        return track.title.strip(), "title"
+    return None, "empty"
+
+
+def vibe_compute(
+    *,
+    tracks: Sequence[TrackInput],
+    backend: EmotionBackend | None = None,
+    on_progress: Callable[[int], None] | None = None,
+    batch_size: int = 16,
+) -> VibeResult:
+    """The vibe of a ranking: tracks analysed in batches (cached), skipped ones counted."""
+    skipped: Counter[str] = Counter()
+    texts: list[str] = []
+    lyrics_used = 0
+    for track in tracks:
+        text, why = _track_text(track)
+        if text is None:
+            skipped[why] += 1
+            continue
+        texts.append(text)
+        lyrics_used += why == "lyrics"
+    skipped_count = sum(skipped.values())
+
+    def report(done: int) -> None:
+        if on_progress:
+            on_progress(min(done, len(texts)) + skipped_count)
+
+    # One call for the whole ranking: its queries do not grow with the number of tracks.
+    results = (
+        emotions_analyse(texts=texts, backend=backend, batch_size=batch_size, on_progress=report)
+        if texts
+        else []
+    )
+    report(len(texts))
+    reading = vibe_read([(r.fine, r.coarse) for r in results])
+    return VibeResult(
+        reading=reading,
+        analysed=len(results),
+        skipped=skipped_count,
+        skipped_reasons=dict(skipped),
+        lyrics_used=lyrics_used,
+        backends=dict(Counter(r.backend for r in results)),
+    )
+
+
+def vibe_store(*, user, time_range: str, result: VibeResult) -> Vibe:
+    reading = result.reading
+    vibe, _ = Vibe.objects.update_or_create(
+        user=user,
+        time_range=time_range,
+        defaults={
+            "sentence": reading.sentence[:255],
+            "top": [list(t) for t in reading.top],
+            "fine": reading.fine,
+            "coarse": reading.coarse,
+            "confidence": reading.confidence,
+            "confidence_level": reading.confidence_level,
+            "analysed_count": result.analysed,
+            "skipped_count": result.skipped,
+            "lyrics_count": result.lyrics_used,
+            "backends": result.backends,
+        },
+    )
+    return vibe
+
+
+def mood_progress_set(*, user_id: int, state: str, done: int = 0, total: int = 0, **extra) -> None:
+    """Store the progress; a no-op when the cache is down (progress is a hint, vibes are in PG)."""
+    cache_set(
+        mood_progress_key(user_id),
+        {"state": state, "done": done, "total": total, **extra},
+        timeout=PROGRESS_TTL,
+    )
+
+
+def moods_analyse(
+    *,
+    user,
+    time_ranges: Sequence[str] = TIME_RANGES,
+    backend: EmotionBackend | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> list[Vibe]:
+    """Read and store the vibe of each of the user's rankings; progress goes to the cache."""
+    rankings = {t: ranking_tracks(user=user, time_range=t) for t in time_ranges}
+    total = sum(len(r) for r in rankings.values())
+    done_before = 0
+
+    def report(done_here: int) -> None:
+        done = done_before + done_here
+        mood_progress_set(user_id=user.pk, state="running", done=done, total=total)
+        if on_progress:
+            on_progress(done, total)
+
+    mood_progress_set(user_id=user.pk, state="running", done=0, total=total)
+    vibes = []
+    for time_range, tracks in rankings.items():
+        result = vibe_compute(tracks=tracks, backend=backend, on_progress=report)
+        vibes.append(vibe_store(user=user, time_range=time_range, result=result))
+        done_before += len(tracks)
+        report(0)
+    mood_progress_set(user_id=user.pk, state="done", done=total, total=total)
+    return vibes
+
+
+WORKER_UNAVAILABLE = "The background worker is unavailable; try again later."
+
+
+def _moods_analyse_enqueue(user_id: int) -> None:
+    from analytics.tasks import moods_analyse_task
+
+    try:
+        moods_analyse_task.delay(user_id)
+    except Exception:  # kombu OperationalError, redis errors...: the broker is down
+        logger.exception("Could not queue the mood refresh of user %s", user_id)
+        mood_progress_set(user_id=user_id, state="failed", error=WORKER_UNAVAILABLE)
+
+
+def vibe_refresh_request(*, user) -> None:
+    """Queue a mood refresh after the current transaction commits (e.g. after a sync).
+
+    Never raises: it runs in the sync's on_commit, after the sync's rows are saved. A dead cache
+    only loses the progress; a dead broker is logged and recorded as failed progress.
+    """
+    user_id = user.pk
+    mood_progress_set(user_id=user_id, state="queued")
+    transaction.on_commit(lambda: _moods_analyse_enqueue(user_id), robust=True)

@@ -1,0 +1,194 @@
+"""The sync's writes: the shared catalogue, a user's rankings, the per-range sync states and
+the history record of a synced range. Each writes any number of items in a fixed number of
+statements; ``library_sync`` calls them inside its transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from music.models import Artist, SyncState, Track, TrackArtist, UserArtist, UserTrack
+from music.spotify import SpotifyArtist, SpotifyTrack
+
+
+def _artist_row(artist: SpotifyArtist) -> Artist:
+    return Artist(
+        id=artist.id,
+        name=artist.name,
+        popularity=artist.popularity,
+        image_url=artist.images[0].url if artist.images else None,
+        genres=list(artist.genres) if artist.genres is not None else None,
+        images=[{"url": i.url, "height": i.height, "width": i.width} for i in artist.images],
+        followers=artist.followers,
+        url=artist.url,
+    )
+
+
+def _track_row(track: SpotifyTrack) -> Track:
+    album = track.album
+    return Track(
+        id=track.id,
+        name=track.name,
+        popularity=track.popularity,
+        preview_url=track.preview_url,
+        duration_ms=track.duration_ms,
+        explicit=track.explicit,
+        album_id=album.id,
+        album_name=album.name,
+        album_type=album.album_type,
+        album_release_date=album.release_date,
+        album_image_url=album.images[0].url if album.images else None,
+        url=track.url,
+    )
+
+
+def catalogue_upsert(fetched: dict[str, dict[str, list]]) -> None:
+    """Upsert artists, tracks and credits in 4 statements, whatever the number of items."""
+    artists: dict[str, Artist] = {}
+    refs: dict[str, Artist] = {}
+    tracks: dict[str, Track] = {}
+    credited: dict[tuple[str, str], TrackArtist] = {}
+    for lists in fetched.values():
+        for artist in lists["artists"]:
+            artists[artist.id] = _artist_row(artist)
+        for track in lists["tracks"]:
+            tracks[track.id] = _track_row(track)
+            for position, ref in enumerate(track.artists):
+                refs.setdefault(ref.id, Artist(id=ref.id, name=ref.name, url=ref.url))
+                credited[(track.id, ref.id)] = TrackArtist(
+                    track_id=track.id, artist_id=ref.id, position=position
+                )
+    # Credited artists first, inserted only if unknown (they carry no genres or images) ...
+    Artist.objects.bulk_create(refs.values(), ignore_conflicts=True)
+    # ... then the full artist objects, which replace whatever was known.
+    Artist.objects.bulk_create(
+        artists.values(),
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=[
+            "name",
+            "popularity",
+            "image_url",
+            "genres",
+            "images",
+            "followers",
+            "url",
+            "updated_at",
+        ],
+    )
+    Track.objects.bulk_create(
+        tracks.values(),
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=[
+            "name",
+            "popularity",
+            "preview_url",
+            "duration_ms",
+            "explicit",
+            "album_id",
+            "album_name",
+            "album_type",
+            "album_release_date",
+            "album_image_url",
+            "url",
+            "updated_at",
+        ],
+    )
+    TrackArtist.objects.bulk_create(
+        credited.values(),
+        update_conflicts=True,
+        unique_fields=["track", "artist"],
+        update_fields=["position"],
+    )
+
+
+def rankings_replace(user, fetched: dict[str, dict[str, list]]) -> None:
+    """Replace the fetched ranges' rankings (4 statements for any number of ranges)."""
+    ranges = list(fetched)
+    UserArtist.objects.filter(user=user, time_range__in=ranges).delete()
+    UserArtist.objects.bulk_create(
+        UserArtist(user=user, time_range=r, artist_id=a.id, rank=rank)
+        for r in ranges
+        for rank, a in enumerate(_unique(fetched[r]["artists"]), start=1)
+    )
+    UserTrack.objects.filter(user=user, time_range__in=ranges).delete()
+    UserTrack.objects.bulk_create(
+        UserTrack(user=user, time_range=r, track_id=t.id, rank=rank)
+        for r in ranges
+        for rank, t in enumerate(_unique(fetched[r]["tracks"]), start=1)
+    )
+
+
+def _unique(items: list) -> list:
+    """Spotify's lists should not repeat an id; if one does, keep its best rank."""
+    seen: set[str] = set()
+    return [i for i in items if not (i.id in seen or seen.add(i.id))]
+
+
+def sync_states_write(
+    user,
+    *,
+    sync_id: str,
+    now: datetime,
+    fetched: dict[str, dict[str, list]],
+    errors: dict[str, str],
+) -> None:
+    if fetched:
+        SyncState.objects.bulk_create(
+            [
+                SyncState(
+                    user=user,
+                    time_range=r,
+                    status=SyncState.Status.OK,
+                    synced_at=now,
+                    attempted_at=now,
+                    error="",
+                    genres_available=any(a.genres for a in lists["artists"]),
+                    artists_count=len(_unique(lists["artists"])),
+                    tracks_count=len(_unique(lists["tracks"])),
+                    sync_id=sync_id,
+                )
+                for r, lists in fetched.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "time_range"],
+            update_fields=[
+                "status",
+                "synced_at",
+                "attempted_at",
+                "error",
+                "genres_available",
+                "artists_count",
+                "tracks_count",
+                "sync_id",
+            ],
+        )
+    if errors:
+        # A failed range keeps its last successful sync time, counts and ranking.
+        SyncState.objects.bulk_create(
+            [
+                SyncState(
+                    user=user,
+                    time_range=r,
+                    status=SyncState.Status.FAILED,
+                    attempted_at=now,
+                    error=reason,
+                )
+                for r, reason in errors.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["user", "time_range"],
+            update_fields=["status", "attempted_at", "error"],
+        )
+
+
+def history_payload(payload: dict) -> dict:
+    """The part of a range's dashboard dict that its history record keeps."""
+    return {
+        "synced_at": payload["synced_at"],
+        "artists": payload["artists"],
+        "tracks": payload["tracks"],
+        "genres": payload["genres"],
+        "genres_available": payload["genres_available"],
+    }
