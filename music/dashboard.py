@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -224,9 +225,18 @@ def history_get(documents: list[dict] | None) -> dict:
 # Rendering 50 artists and 50 tracks costs more than everything else a cached page does, and
 # the sections depend only on the data, never on the request. So the HTML is kept per user and
 # range, tagged with a version built from what it shows (sync times, vibe time, mood progress):
-# a new sync or vibe changes the version and the next view renders it again.
+# a new sync or vibe changes the version and the next view renders it again. The templates'
+# own text is part of the version, so an upgrade never serves the old markup.
 
 GRID_TEMPLATE = "music/_grid.html"
+_TEMPLATE_DIRS = (
+    Path(__file__).parent / "templates",
+    Path(analytics_selectors.__file__).parent / "templates",
+)
+TEMPLATES_VERSION = hashlib.sha1(
+    b"".join(p.read_bytes() for d in _TEMPLATE_DIRS for p in sorted(d.rglob("*.html"))),
+    usedforsecurity=False,
+).hexdigest()[:12]
 
 
 def grid_cache_key(*, spotify_id: str, time_range: str) -> str:
@@ -237,11 +247,14 @@ def _grid_version(data: dict) -> str:
     vibe = data["mood"]["vibe"] or {}
     progress = data["mood"]["progress"]
     parts = [
+        TEMPLATES_VERSION,
         data["top"]["synced_at"] if data["top"] else "",
         data["changes_version"],
         vibe.get("computed_at", ""),
         progress["state"],
         str(progress.get("done")),
+        str(progress.get("total")),
+        str(progress.get("error")),
         str(data["read_only"]),
     ]
     return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()

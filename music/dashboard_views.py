@@ -70,7 +70,8 @@ def share_image(request):
     time_range = _range_or_404(request)
     kind = request.GET.get("kind") or "artists"
     top = selectors.top_get(user=request.user, time_range=time_range)
-    if kind not in dashboard.SHARE_KINDS or top is None:
+    # Only what the page offers: no card for a list that is empty (no genres in dev mode).
+    if kind not in dashboard.SHARE_KINDS or top is None or not top.get(kind):
         raise Http404("Nothing to share")
     vibe = dashboard.vibe_cached_get(user=request.user, time_range=time_range)
     png = share_card_render(top=top, kind=kind, range_label=dashboard.RANGES[time_range], vibe=vibe)

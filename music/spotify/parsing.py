@@ -88,12 +88,16 @@ class SpotifyItems(list[T], Generic[T]):
 
 def _images(data: list | None) -> tuple[SpotifyImage, ...]:
     return tuple(
-        SpotifyImage(url=i["url"], height=i.get("height"), width=i.get("width")) for i in data or ()
+        SpotifyImage(url=i["url"], height=i.get("height"), width=i.get("width"))
+        for i in data or ()
+        if isinstance(i.get("url"), str) and i["url"].startswith(("https://", "http://"))
     )
 
 
 def _url(data: dict) -> str:
-    return (data.get("external_urls") or {}).get("spotify") or ""
+    """The item's Spotify link; only https links, since pages put it in an href."""
+    url = (data.get("external_urls") or {}).get("spotify") or ""
+    return url if isinstance(url, str) and url.startswith("https://") else ""
 
 
 def _text(data: dict, key: str, *, max_length: int | None = None) -> str:

@@ -368,11 +368,37 @@ def test_share_image_is_404_when_the_kind_is_unknown(alice_client, alice):
     assert response.status_code == 404
 
 
-def test_share_image_renders_without_a_vibe_and_without_genres(alice_client, alice):
+def test_share_image_renders_without_a_vibe_when_spotify_gave_no_genres(alice_client, alice):
     top_cache(top_payload(alice.spotify_id, dev_mode=True))
-    response = alice_client.get(reverse("music:share-image"), {"kind": "genres"})
+    response = alice_client.get(reverse("music:share-image"), {"kind": "artists"})
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.content)).size == (1080, 1920)
+
+
+def test_share_image_is_404_when_the_chosen_list_is_empty(alice_client, alice):
+    # The page disables "Top genres" when Spotify gave none: the URL does not offer it either.
+    top_cache(top_payload(alice.spotify_id, dev_mode=True))
+    response = alice_client.get(reverse("music:share-image"), {"kind": "genres"})
+    assert response.status_code == 404
+
+
+def test_dashboard_links_an_artist_only_when_spotify_gave_an_https_link(alice_client, alice):
+    payload = top_payload(alice.spotify_id, n=2)
+    payload["artists"][0]["url"] = ""
+    top_cache(payload)
+    items = page(alice_client.get(DASHBOARD)).xpath('//section[@id="artists"]//li[@data-rank]')
+    assert not items[0].xpath(".//a") and texts(items[0], './/*[@class="item-title"]')
+    assert items[1].xpath('.//a[@class="item-title"]')[0].get("href").startswith("https://")
+
+
+def test_dashboard_renders_again_when_the_mood_error_changes(alice_client, alice, monkeypatch):
+    top_cache(top_payload(alice.spotify_id))
+    for error in ("The first failure.", "The second failure."):
+        monkeypatch.setattr(
+            "analytics.selectors.vibe_progress_get",
+            lambda *, user, error=error: progress("failed", error=error),
+        )
+        assert error in alice_client.get(DASHBOARD).content.decode()
 
 
 @pytest.mark.parametrize("n_items", [10, 50])

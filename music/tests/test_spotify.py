@@ -364,3 +364,21 @@ def test_client_never_logs_the_token_when_debug_logging(fake_spotify, client_for
         client_for().me()
     assert caplog.records
     assert fake_spotify.access_token not in caplog.text
+
+
+def test_parse_artist_drops_links_and_images_that_are_not_web_urls_when_spotify_sends_them():
+    from music.spotify import parse_artist
+
+    artist = parse_artist(
+        {
+            "id": "a1",
+            "name": "Odd",
+            "external_urls": {"spotify": "javascript:alert(1)"},
+            "images": [
+                {"url": "javascript:alert(2)", "height": 1, "width": 1},
+                {"url": "https://i.scdn.co/image/ok", "height": 64, "width": 64},
+            ],
+        }
+    )
+    assert artist.url == ""
+    assert [image.url for image in artist.images] == ["https://i.scdn.co/image/ok"]
