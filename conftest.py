@@ -13,8 +13,9 @@ import redis
 from django.conf import settings
 
 from music.history import history_client_reset
+from personalify.localmongo import LocalMongo
 from personalify.testing.fakehttp import FakeHTTPServer
-from personalify.testing.mongo import LocalMongo
+from personalify.testing.users import spotify_user_make
 
 START_HINTS = {
     "postgres": "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start",
@@ -160,29 +161,51 @@ def fake_spotify(fake_spotify_factory):
 
 
 @pytest.fixture
-def spotify_user(fake_spotify, django_user_model):
-    """A user logged in with Spotify: a social-auth row holding tokens the fake accepts.
+def spotify_user(fake_spotify, db):
+    """A user logged in with Spotify ("testuser123", the fake's user) with working tokens."""
+    return spotify_user_make(fake_spotify)
 
-    Its spotify_id is the fake's user ("testuser123"); the access token is fresh (expires in 1 h).
+
+@pytest.fixture
+def alice(db):
+    """A Spotify user without tokens (her data is written by the test)."""
+    return spotify_user_make(None, spotify_id="alice-sp", username="alice", display_name="Alice")
+
+
+@pytest.fixture
+def bob(db):
+    return spotify_user_make(None, spotify_id="bob-sp", username="bob", display_name="Bob")
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+@pytest.fixture
+def demo_user(db):
+    from accounts.models import DEMO_SPOTIFY_ID
+
+    return spotify_user_make(None, spotify_id=DEMO_SPOTIFY_ID, display_name="Demo")
+
+
+# A closed local port: connecting fails at once, as when Redis or the broker is down.
+DEAD_REDIS = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def redis_down(settings):
+    """Django's cache points at a closed port (setting CACHES resets the cache handler).
+
+    The outage-safe cache helpers remember an outage to log it once; a call on the live cache
+    before and after keeps that state from leaking between tests.
     """
-    import time
+    from personalify.cache import cache_get
 
-    from social_django.models import UserSocialAuth
-
-    user = django_user_model.objects.create(
-        username="testuser123", spotify_id="testuser123", display_name="Test User"
-    )
-    UserSocialAuth.objects.create(
-        user=user,
-        provider="spotify",
-        uid="testuser123",
-        id_key="id",  # as social-auth stores it (a row without it counts as a legacy identity)
-        extra_data={
-            "auth_time": int(time.time()),
-            "access_token": fake_spotify.access_token,
-            "refresh_token": fake_spotify.refresh_token,
-            "expires_in": 3600,
-            "token_type": "Bearer",
-        },
-    )
-    return user
+    up = settings.CACHES
+    cache_get("redis-down-fixture")
+    settings.CACHES = {"default": {**up["default"], "LOCATION": DEAD_REDIS}}
+    yield
+    settings.CACHES = up
+    cache_get("redis-down-fixture")

@@ -3,9 +3,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from social_django.admin import UserSocialAuthOption
 from social_django.models import UserSocialAuth
 
-from music.admin import sync_selected_users
-from music.history import HistoryUnavailable
-
+from .exceptions import AccountDeleteBlocked
 from .models import User
 from .services import AccountDeleteRefused, account_delete
 
@@ -19,14 +17,14 @@ class UserAdmin(DjangoUserAdmin):
         ("Spotify", {"fields": ("spotify_id", "display_name", "needs_reauth")}),
     )
     readonly_fields = ("spotify_id", "last_login", "date_joined")
-    actions = [sync_selected_users]
+    actions = ()  # music's admin adds "Sync selected users"
 
     # Deleting from the admin must clean up like a user's own deletion (privacy policy):
     # MongoDB history, cached dashboards and catalogue rows nobody else ranks.
     def delete_model(self, request, obj) -> None:
         try:
             account_delete(user=obj)
-        except (HistoryUnavailable, AccountDeleteRefused) as exc:
+        except (AccountDeleteBlocked, AccountDeleteRefused) as exc:
             messages.error(request, f"{obj} was not deleted: {exc}")
 
     def delete_queryset(self, request, queryset) -> None:

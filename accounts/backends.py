@@ -20,7 +20,7 @@ class SpotifyOAuth2(CoreSpotifyOAuth2):
 
     name = "spotify"
     DEFAULT_SCOPE = SCOPES
-    # social_core stores no expiry by default, so tokens would never refresh (external-apis §2.5).
+    # social_core stores no expiry by default, so tokens would never be refreshed.
     EXTRA_DATA = [("refresh_token", "refresh_token"), ("expires_in", "expires_in")]
 
     def authorization_url(self) -> str:

@@ -10,7 +10,7 @@ NOT_ALLOW_LISTED_STATUS = 403
 
 
 def is_not_allow_listed(exception: Exception) -> bool:
-    """A dev-mode app refuses /v1/me (403) to users its owner has not added (external-apis §1.4)."""
+    """A development-mode app refuses /v1/me (403) to users its owner has not added to it."""
     return (
         isinstance(exception, AuthProviderError)
         and exception.status_code == NOT_ALLOW_LISTED_STATUS

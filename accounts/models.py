@@ -3,6 +3,7 @@ from django.db import models
 
 # The read-only demo account created by `manage.py load_demo` (music/demo_data/).
 DEMO_SPOTIFY_ID = "personalify-demo"
+DEMO_READ_ONLY = "The demo is read-only: log in with Spotify to use your own music."
 
 
 class User(AbstractUser):

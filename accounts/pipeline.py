@@ -7,6 +7,7 @@ import logging
 from django.contrib import messages
 
 from .services import spotify_login_record
+from .signals import spotify_login_completed
 
 logger = logging.getLogger(__name__)
 
@@ -21,26 +22,28 @@ def spotify_profile_save(backend, user=None, response=None, *args, **kwargs):
     return None
 
 
-def sync_on_login(backend, user=None, *args, **kwargs):
-    """Queue the user's first (or a fresh) sync; never run it inside the login request."""
+LOGIN_SYNC_FAILED = (
+    "You are logged in, but your first sync could not be queued. Press Sync now in a minute."
+)
+
+
+def login_completed_announce(backend, user=None, *args, **kwargs):
+    """Tell the apps above that a Spotify login completed (music queues a sync).
+
+    A receiver answers False when the work it queues could not be queued; that, or a receiver
+    that raised, tells the user to press Sync now. The login itself always succeeds.
+    """
     if user is None or backend.name != "spotify":
         return None
-    # The only place accounts reaches into the sync service; imported when called, as music's
-    # services import accounts.
-    from music.services import sync_request
-
-    # Whatever happens to the sync, the login itself must succeed.
-    try:
-        outcome = sync_request(user=user)
-    except Exception:
-        logger.exception("Could not request the first sync of %s at login", user.pk)
-        outcome = None
-    if outcome is None or getattr(outcome, "status", None) == "unavailable":
-        request = getattr(backend.strategy, "request", None)
-        if request is not None:
-            messages.warning(
-                request,
-                "You are logged in, but your first sync could not be queued. "
-                "Press Sync now in a minute.",
+    request = getattr(backend.strategy, "request", None)
+    answers = spotify_login_completed.send_robust(sender=type(user), user=user, request=request)
+    failed = False
+    for receiver, answer in answers:
+        if isinstance(answer, Exception):
+            logger.error(
+                "%s failed after the login of %s", receiver.__qualname__, user.pk, exc_info=answer
             )
+        failed = failed or isinstance(answer, Exception) or answer is False
+    if failed and request is not None:
+        messages.warning(request, LOGIN_SYNC_FAILED)
     return None

@@ -1,22 +1,24 @@
-"""Accounts services: Spotify login records, tokens (with refresh) and account deletion."""
+"""Accounts services: Spotify login records, tokens (with refresh) and account deletion.
+
+The Spotify client itself belongs to music, which asks here for a token (``spotify_token_get``).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from social_core.exceptions import AuthCredentialError, SocialAuthBaseException
 from social_django.models import UserSocialAuth
 from social_django.utils import load_strategy
 
-from music.spotify import SpotifyAuthError, SpotifyClient
-
-from .exceptions import SpotifyReauthRequired
+from .exceptions import SpotifyReauthRequired, SpotifyTokenRefreshFailed
+from .signals import user_deleting
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +74,7 @@ def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
 
     A refresh answer without a refresh token keeps the old one (social-auth's extra_data merge).
     invalid_grant (expired or revoked refresh token) flags the user and raises
-    SpotifyReauthRequired; other refusals raise SpotifyAuthError.
+    SpotifyReauthRequired; other refusals raise SpotifyTokenRefreshFailed.
     """
     social = social or _social_get(user=user)
     try:
@@ -85,14 +87,17 @@ def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
         raise SpotifyReauthRequired("Spotify login expired; log in again") from exc
     except SocialAuthBaseException as exc:
         logger.error("Spotify token refresh failed for user %s: %s", user.pk, exc.code)
-        raise SpotifyAuthError(f"Token refresh failed: {exc}", status=exc.status_code) from exc
+        raise SpotifyTokenRefreshFailed(
+            f"Token refresh failed: {exc}", status=exc.status_code
+        ) from exc
     return social.extra_data["access_token"]
 
 
-def spotify_client_for(*, user) -> SpotifyClient:
-    """A SpotifyClient with a fresh access token; on a 401 its callback forces one refresh.
+def spotify_token_get(*, user) -> tuple[str, Callable[[], str]]:
+    """A fresh access token, and a callable that forces one refresh (for a 401 mid-sync).
 
-    Raises SpotifyReauthRequired when the user must log in again.
+    Both raise SpotifyReauthRequired when the user must log in again and
+    SpotifyTokenRefreshFailed when Spotify refuses the refresh for another reason.
     """
     social = _social_get(user=user)
     if _token_expiring(social):
@@ -101,7 +106,7 @@ def spotify_client_for(*, user) -> SpotifyClient:
     def refresh() -> str:
         return spotify_token_refresh(user=user, social=social)
 
-    return SpotifyClient(access_token=social.extra_data["access_token"], refresh=refresh)
+    return social.extra_data["access_token"], refresh
 
 
 def _user_sessions_delete(*, user_id: int) -> None:
@@ -111,18 +116,6 @@ def _user_sessions_delete(*, user_id: int) -> None:
             session.delete()
 
 
-def _cache_delete(*, spotify_id: str) -> None:
-    from music.spotify import TIME_RANGES
-
-    try:
-        if hasattr(cache, "delete_pattern"):
-            cache.delete_pattern(f"top:{spotify_id}:*")
-        else:
-            cache.delete_many([f"top:{spotify_id}:{r}" for r in TIME_RANGES])
-    except Exception:  # noqa: BLE001 - a down cache must not block deletion; keys expire anyway
-        logger.warning("Could not delete cache keys of a deleted account (cache unavailable)")
-
-
 class AccountDeleteRefused(Exception):
     """This account cannot be deleted (the shared demo account)."""
 
@@ -130,25 +123,15 @@ class AccountDeleteRefused(Exception):
 def account_delete(*, user) -> None:
     """Delete the user and everything about them: tokens, rankings, history, cache, sessions.
 
-    MongoDB history goes first: if it cannot be deleted (HistoryUnavailable) nothing else is,
-    so the user can simply try again and no orphaned history is left behind.
+    The apps above accounts delete their part on ``user_deleting``, inside this transaction;
+    music deletes the MongoDB history first, so when MongoDB is down (AccountDeleteBlocked)
+    nothing is deleted and the user can simply try again.
     """
-    from music.history import sync_history_delete_for_user
-    from music.models import UserArtist, UserTrack
-    from music.services import catalogue_prune
-
     if user.is_demo:
         raise AccountDeleteRefused("The demo account is shared and cannot be deleted.")
-    spotify_id = user.spotify_id
-    if spotify_id:
-        sync_history_delete_for_user(spotify_id=spotify_id)
+    user_id = user.pk
     with transaction.atomic():
-        user_id = user.pk
-        artist_ids = set(UserArtist.objects.filter(user=user).values_list("artist_id", flat=True))
-        track_ids = set(UserTrack.objects.filter(user=user).values_list("track_id", flat=True))
+        user_deleting.send(sender=type(user), user=user)
         _user_sessions_delete(user_id=user_id)
         user.delete()  # cascades to social-auth rows (tokens), rankings, vibes, outbox
-        catalogue_prune(artist_ids=artist_ids, track_ids=track_ids)
-    if spotify_id:
-        _cache_delete(spotify_id=spotify_id)
     logger.info("Deleted account %s and its data", user_id)

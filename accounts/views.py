@@ -6,8 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from music.history import HistoryUnavailable
-
+from .exceptions import AccountDeleteBlocked
 from .services import AccountDeleteRefused, account_delete
 
 
@@ -25,8 +24,8 @@ def account_delete_view(request):
         return render(request, "accounts/account_delete.html")
     try:
         account_delete(user=request.user)
-    except HistoryUnavailable:
-        messages.error(request, "Your data could not be deleted right now: please try again.")
+    except AccountDeleteBlocked as exc:
+        messages.error(request, str(exc))
         return redirect("accounts:account")
     except AccountDeleteRefused as exc:
         messages.error(request, str(exc))

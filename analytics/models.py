@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from music.spotify import TIME_RANGES  # Spotify's ranking windows
+from music.spotify import TimeRange
 
 
 class EmotionAnalysis(models.Model):
@@ -38,7 +38,7 @@ class Vibe(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="vibes"
     )
-    time_range = models.CharField(max_length=16, choices=[(t, t) for t in TIME_RANGES])
+    time_range = models.CharField(max_length=16, choices=TimeRange.choices)
     sentence = models.CharField(max_length=255)
     top = models.JSONField(help_text="[[label, score], ...] best first, neutral damped")
     fine = models.JSONField()

@@ -1,60 +1,41 @@
-"""Reads: stored vibes and the progress of a mood analysis (in the cache)."""
+"""Reads: stored vibes and the progress of a mood analysis (in the cache).
+
+The dashboard's Mood card and the mood page show the same thing: ``vibe_get``'s plain data.
+"""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from personalify.cache import CacheUnavailable, cache_call
+from music.spotify import TimeRange
+from personalify.progress import progress_get
 
-from .models import TIME_RANGES, Vibe
+from .models import Vibe
 
-PROGRESS_TTL = 3600
-
-
-def mood_progress_key(user_id: int) -> str:
-    return f"mood_progress:{user_id}"
+MOOD_PROGRESS = "mood"  # the kind of progress record a mood analysis writes, per user id
 
 
-def mood_progress_get(*, user_id: int) -> dict:
-    """{"state": idle|queued|running|done|failed|unavailable, "done": n, "total": m, ...}.
-
-    "unavailable": the cache that holds progress is down, so it is unknown (not "idle").
-    """
-    try:
-        progress = cache_call("get", mood_progress_key(user_id))
-    except CacheUnavailable:
-        return {"state": "unavailable", "done": 0, "total": 0}
-    return progress or {"state": "idle", "done": 0, "total": 0}
-
-
-def vibe_list(*, user) -> list[Vibe]:
-    """The user's vibes in time-range order (short, medium, long)."""
-    by_range = {v.time_range: v for v in Vibe.objects.filter(user=user)}
-    return [by_range[t] for t in TIME_RANGES if t in by_range]
+def mood_progress_get(*, user) -> dict:
+    """The user's mood analysis progress record (``personalify.progress``)."""
+    return progress_get(kind=MOOD_PROGRESS, owner=user.pk)
 
 
 def vibe_queryset() -> QuerySet[Vibe]:
     return Vibe.objects.select_related("user")
 
 
-def vibe_progress_get(*, user) -> dict:
-    """Progress of the user's mood analysis, for the dashboard (same shape as sync progress)."""
-    return mood_progress_get(user_id=user.pk)
-
-
-def vibe_get(*, user, time_range: str) -> dict | None:
-    """The vibe of one ranking as plain data for the dashboard, or None if never analysed."""
-    vibe = Vibe.objects.filter(user=user, time_range=time_range).first()
-    if vibe is None:
-        return None
+def vibe_shown(vibe: Vibe) -> dict:
+    """A stored vibe as every page shows it: scores in percent, best first (neutral damped),
+    the 7 coarse emotions in percent, and what it was read from."""
     return {
+        "time_range": vibe.time_range,
         "sentence": vibe.sentence,
-        "scores": [{"label": label, "score": score} for label, score in vibe.top],
-        "fine": vibe.fine,
+        "scores": [{"label": label, "percent": round(100 * score)} for label, score in vibe.top],
         "coarse": [
-            {"label": label, "score": score}
+            {"label": label, "percent": round(100 * score)}
             for label, score in sorted(vibe.coarse.items(), key=lambda kv: -kv[1])
         ],
+        "fine": vibe.fine,
         "confidence": vibe.confidence_level,
         "confidence_value": vibe.confidence,
         "analysed": vibe.analysed_count,
@@ -63,3 +44,15 @@ def vibe_get(*, user, time_range: str) -> dict | None:
         "backend": max(vibe.backends, key=vibe.backends.get) if vibe.backends else "local",
         "computed_at": vibe.updated_at.isoformat(),
     }
+
+
+def vibe_get(*, user, time_range: str) -> dict | None:
+    """The vibe of one ranking (``vibe_shown``), or None if never analysed."""
+    vibe = Vibe.objects.filter(user=user, time_range=time_range).first()
+    return vibe_shown(vibe) if vibe else None
+
+
+def vibe_list(*, user) -> list[dict]:
+    """The user's vibes (``vibe_shown``) in time-range order (short, medium, long)."""
+    by_range = {v.time_range: v for v in Vibe.objects.filter(user=user)}
+    return [vibe_shown(by_range[t]) for t in TimeRange.values if t in by_range]

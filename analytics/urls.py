@@ -1,13 +1,17 @@
 from django.urls import path
 
-from . import views
+from .views import dashboard, emotions
 
 app_name = "analytics"
 
 urlpatterns = [
-    path("emotions/", views.emotion_paste, name="emotion-paste"),
-    path("emotions/analyse.json", views.emotion_analyse_json, name="emotion-analyse"),
-    path("mood/", views.mood_detail, name="mood-detail"),
-    path("mood/refresh/", views.mood_refresh, name="mood-refresh"),
-    path("mood/progress.json", views.mood_progress, name="mood-progress"),
+    path("dashboard/", dashboard.dashboard_detail, name="dashboard"),
+    path("dashboard/status/", dashboard.dashboard_status, name="dashboard-status"),
+    path("dashboard/history/", dashboard.history_list, name="history"),
+    path("dashboard/share.png", dashboard.share_image, name="share-image"),
+    path("analytics/emotions/", emotions.emotion_paste, name="emotion-paste"),
+    path("analytics/emotions/analyse.json", emotions.emotion_analyse_json, name="emotion-analyse"),
+    path("analytics/mood/", emotions.mood_detail, name="mood-detail"),
+    path("analytics/mood/refresh/", emotions.mood_refresh, name="mood-refresh"),
+    path("analytics/mood/progress.json", emotions.mood_progress, name="mood-progress"),
 ]

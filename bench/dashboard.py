@@ -35,7 +35,7 @@ end
 
 
 def _free_port() -> int:
-    from personalify.testing.mongo import free_port
+    from personalify.localmongo import free_port
 
     return free_port()
 
@@ -151,7 +151,7 @@ def run() -> None:
     from music import history
     from music.services import library_sync
     from music.spotify import SpotifyClient
-    from personalify.testing.mongo import LocalMongo
+    from personalify.localmongo import LocalMongo
     from personalify.testing.spotify import FakeSpotify
 
     connection.settings_dict["TEST"]["NAME"] = BENCH_DB

@@ -36,7 +36,7 @@ def run() -> None:
     from music.services import library_sync, sync_fetch
     from music.spotify import SpotifyClient
     from personalify.celery import app as celery_app
-    from personalify.testing.mongo import LocalMongo
+    from personalify.localmongo import LocalMongo
     from personalify.testing.spotify import FakeSpotify
 
     # As in production, the mood analysis a sync queues goes to a broker for a worker (here an

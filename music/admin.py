@@ -9,9 +9,10 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html, format_html_join
 
+from accounts.admin import UserAdmin
 from music.models import Artist, HistoryOutbox, SyncState, Track, TrackArtist, UserArtist, UserTrack
 from music.services import sync_request
-from music.services.sync_queue import WORKER_UNAVAILABLE
+from personalify.progress import WORKER_UNAVAILABLE
 
 
 @admin.action(description="Sync selected users")
@@ -119,3 +120,12 @@ class HistoryOutboxAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("user__spotify_id", "sync_id", "last_error")
     list_select_related = ("user",)
     readonly_fields = [f.name for f in HistoryOutbox._meta.fields]
+
+
+# accounts' user admin knows nothing of syncing; music adds its action to it from above.
+class UserSyncAdmin(UserAdmin):
+    actions = (*UserAdmin.actions, sync_selected_users)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), UserSyncAdmin)

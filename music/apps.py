@@ -6,4 +6,9 @@ class MusicConfig(AppConfig):
     verbose_name = "Music"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401 - cache invalidation receivers
+        from personalify.health import health_check_register
+
+        from . import receivers  # noqa: F401 - acts on accounts' login and deletion events
+        from .history import history_ping
+
+        health_check_register("mongodb", history_ping, after="cache")

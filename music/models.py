@@ -12,11 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-TIME_RANGE_CHOICES = [
-    ("short_term", "Last 4 weeks"),
-    ("medium_term", "Last 6 months"),
-    ("long_term", "Last year"),
-]
+from .spotify.ranges import TimeRange
 
 
 class Artist(models.Model):
@@ -96,7 +92,7 @@ class UserArtist(models.Model):
         on_delete=models.CASCADE,
         related_name="ranked_artists",
     )
-    time_range = models.CharField(max_length=16, choices=TIME_RANGE_CHOICES)
+    time_range = models.CharField(max_length=16, choices=TimeRange.choices)
     artist = models.ForeignKey(Artist, on_delete=models.CASCADE, related_name="rankings")
     rank = models.PositiveSmallIntegerField()
 
@@ -122,7 +118,7 @@ class UserTrack(models.Model):
         on_delete=models.CASCADE,
         related_name="ranked_tracks",
     )
-    time_range = models.CharField(max_length=16, choices=TIME_RANGE_CHOICES)
+    time_range = models.CharField(max_length=16, choices=TimeRange.choices)
     track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="rankings")
     rank = models.PositiveSmallIntegerField()
 
@@ -147,7 +143,7 @@ class SyncState(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sync_states"
     )
-    time_range = models.CharField(max_length=16, choices=TIME_RANGE_CHOICES)
+    time_range = models.CharField(max_length=16, choices=TimeRange.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.NEVER)
     synced_at = models.DateTimeField(null=True, blank=True)  # last successful sync
     attempted_at = models.DateTimeField(null=True, blank=True)
@@ -183,7 +179,7 @@ class HistoryOutbox(models.Model):
         on_delete=models.CASCADE,
         related_name="history_outbox",
     )
-    time_range = models.CharField(max_length=16, choices=TIME_RANGE_CHOICES)
+    time_range = models.CharField(max_length=16, choices=TimeRange.choices)
     payload = models.JSONField()
     created_at = models.DateTimeField(auto_now_add=True)
     attempts = models.PositiveIntegerField(default=0)

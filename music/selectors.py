@@ -1,8 +1,9 @@
 """Reads of rankings, the dashboard cache and sync progress.
 
 The dashboard renders ``top_get``'s dict, exactly the JSON stored in Redis under
-``top:{spotify_id}:{time_range}`` (see contracts §4). Cache keys and TTLs live here; the sync
-service, which writes rankings, replaces the cached values.
+``top:{spotify_id}:{time_range}`` (the seed's key format, readable with ``redis-cli GET``).
+Cache keys and TTLs live here; the sync service, which writes rankings, replaces the cached
+values.
 """
 
 from __future__ import annotations
@@ -13,24 +14,16 @@ from django.conf import settings
 from django.db.models import Prefetch
 
 from personalify.cache import cache_get, cache_set
+from personalify.progress import IDLE, progress_get
 
 from .models import SyncState, TrackArtist, UserArtist, UserTrack
-from .spotify import TIME_RANGES
+from .spotify import TimeRange
 
-PROGRESS_TTL = 60 * 60
+SYNC_PROGRESS = "sync"  # the kind of progress record a sync writes, per Spotify id
 
 
 def top_cache_key(*, spotify_id: str, time_range: str) -> str:
     return f"top:{spotify_id}:{time_range}"
-
-
-def sync_progress_key(*, spotify_id: str) -> str:
-    return f"sync:progress:{spotify_id}"
-
-
-def user_is_demo(*, user) -> bool:
-    """The demo user is read-only: no Sync now, no account deletion."""
-    return bool(getattr(user, "is_demo", False))
 
 
 # --- The dashboard payload --------------------------------------------------------------------
@@ -89,7 +82,7 @@ def _track_item(rank: int, track) -> dict:
     }
 
 
-def top_build_many(*, user, time_ranges=TIME_RANGES) -> dict[str, dict]:
+def top_build_many(*, user, time_ranges=TimeRange.values) -> dict[str, dict]:
     """Build the dashboard dicts of several ranges from PostgreSQL in 4 queries in all.
 
     Ranges never synced successfully are left out.
@@ -205,19 +198,16 @@ def ranking_changes_from(*, short: dict | None, medium: dict | None) -> dict:
 def ranking_changes(*, user) -> dict:
     """``ranking_changes_from`` the user's last 4 weeks and last 6 months (cache first)."""
     return ranking_changes_from(
-        short=top_get(user=user, time_range="short_term"),
-        medium=top_get(user=user, time_range="medium_term"),
+        short=top_get(user=user, time_range=TimeRange.SHORT),
+        medium=top_get(user=user, time_range=TimeRange.MEDIUM),
     )
 
 
 # --- Sync progress ----------------------------------------------------------------------------
 
-IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retry_at": None}
-
 
 def sync_progress_get(*, user) -> dict:
-    """The sync progress dict of contracts §4 (state idle|queued|running|done|failed)."""
+    """The user's sync progress record (``personalify.progress``; "unavailable": cache down)."""
     if not user.spotify_id:
         return dict(IDLE)  # no library to sync (and no shared "sync:progress:None" to read)
-    progress = cache_get(sync_progress_key(spotify_id=user.spotify_id))
-    return {**IDLE, **progress} if progress else dict(IDLE)
+    return progress_get(kind=SYNC_PROGRESS, owner=user.spotify_id)

@@ -1,17 +1,10 @@
-"""Cache invalidation only: the dashboard's copies go when a vibe changes or a user is deleted."""
+"""Events of music that the apps above it act on (music imports none of them).
 
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
+``library_synced(sender=User, user=...)``: a sync saved every range it was asked for, after the
+commit (analytics refreshes the mood). Sent robustly: a failing receiver is logged and never
+undoes or interrupts a sync that has already been saved.
+"""
 
-from music.dashboard import dashboard_cache_forget, vibe_cache_forget
+from django.dispatch import Signal
 
-
-@receiver([post_save, post_delete], sender="analytics.Vibe")
-def vibe_changed(sender, instance, **kwargs) -> None:
-    vibe_cache_forget(user_id=instance.user_id, time_range=instance.time_range)
-
-
-@receiver(post_delete, sender="accounts.User")
-def user_deleted(sender, instance, **kwargs) -> None:
-    # The rendered dashboard holds the user's lists: it goes with the account.
-    dashboard_cache_forget(user_id=instance.pk, spotify_id=instance.spotify_id)
+library_synced = Signal()

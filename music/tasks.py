@@ -9,10 +9,9 @@ from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from accounts.models import DEMO_SPOTIFY_ID
-from music.selectors import PROGRESS_TTL, sync_progress_key
+from accounts.selectors import user_active_spotify_list
 from music.services import history_outbox_flush, library_sync, sync_request
-from personalify.cache import cache_set
+from music.services.sync_lock import sync_progress_set
 
 logger = logging.getLogger(__name__)
 
@@ -34,19 +33,12 @@ def library_sync_task(self, user_id: int) -> dict:
     if retryable and self.request.retries < self.max_retries:
         countdown = max(1, result.retry_after)
         retry_at = timezone.now() + timedelta(seconds=countdown)
-        cache_set(
-            sync_progress_key(spotify_id=user.spotify_id),
-            {
-                "state": "queued",
-                "step": "Waiting for Spotify's rate limit",
-                "done": 0,
-                "total": 0,
-                "error": (
-                    f"Spotify is rate-limiting this site; retrying at {retry_at:%H:%M:%S} UTC."
-                ),
-                "retry_at": retry_at.isoformat(),
-            },
-            PROGRESS_TTL,
+        sync_progress_set(
+            user.spotify_id,
+            state="queued",
+            step="Waiting for Spotify's rate limit",
+            error=f"Spotify is rate-limiting this site; retrying at {retry_at:%H:%M:%S} UTC.",
+            retry_at=retry_at.isoformat(),
         )
         raise self.retry(countdown=countdown)
     return {
@@ -60,12 +52,7 @@ def library_sync_task(self, user_id: int) -> dict:
 @shared_task
 def library_sync_all_task() -> int:
     """The daily re-sync: queue one sync per Spotify user (not the bundled demo)."""
-    users = (
-        get_user_model()
-        .objects.filter(spotify_id__isnull=False, is_active=True)
-        .exclude(spotify_id=DEMO_SPOTIFY_ID)
-        .order_by("pk")
-    )
+    users = user_active_spotify_list()
     return sum(1 for user in users.iterator() if sync_request(user=user).queued)
 
 

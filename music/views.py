@@ -1,7 +1,7 @@
-"""Sync endpoints (the dashboard pages are in the dashboard stream's views) and the demo login."""
+"""Sync endpoints and the demo login (the dashboard pages are analytics' views)."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
@@ -9,12 +9,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.models import DEMO_SPOTIFY_ID
-from music.selectors import sync_progress_get, user_is_demo
+from accounts.models import DEMO_READ_ONLY
+from accounts.selectors import user_demo_get
+from music.selectors import sync_progress_get
 from music.services import sync_request
 from music.services.sync import NO_SPOTIFY_ACCOUNT
 
-DEMO_READ_ONLY = "The demo is read-only: log in with Spotify to sync your own library."
 # HTTP status of "Sync now" (JSON) by sync_request's outcome.
 SYNC_REQUEST_STATUS = {"queued": 202, "busy": 409, "refused": 400, "unavailable": 503}
 
@@ -34,7 +34,7 @@ def _back(request, default: str = "/dashboard/") -> str:
 @login_required
 def sync_start(request):
     """Queue a sync of the logged-in user ("Sync now"); JSON for fetch(), else redirect back."""
-    if user_is_demo(user=request.user):
+    if request.user.is_demo:
         if _wants_json(request):
             return JsonResponse({"queued": False, "message": DEMO_READ_ONLY}, status=403)
         return HttpResponseForbidden(DEMO_READ_ONLY)
@@ -63,7 +63,7 @@ def sync_start(request):
 @require_GET
 @login_required
 def sync_progress(request):
-    """The logged-in user's sync progress (contracts §4 shape)."""
+    """The logged-in user's sync progress record (``personalify.progress``)."""
     if not request.user.spotify_id:
         return JsonResponse({"message": NO_SPOTIFY_ACCOUNT}, status=400)
     return JsonResponse(sync_progress_get(user=request.user))
@@ -72,7 +72,7 @@ def sync_progress(request):
 @require_POST
 def demo_login(request):
     """ "Try the demo": log in as the read-only demo user (created by load_demo)."""
-    demo = get_user_model().objects.filter(spotify_id=DEMO_SPOTIFY_ID, is_active=True).first()
+    demo = user_demo_get()
     if demo is None:
         messages.warning(
             request, "The demo is not loaded on this server (python manage.py load_demo)."

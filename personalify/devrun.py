@@ -34,7 +34,7 @@ def _say(message: str) -> None:
 
 
 def main() -> int:
-    from personalify.testing.mongo import LocalMongo, free_port
+    from personalify.localmongo import LocalMongo, free_port
 
     VAR_DIR.mkdir(exist_ok=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "personalify.settings.base")

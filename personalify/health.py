@@ -1,12 +1,14 @@
-"""Health checks of the services the site depends on, for /healthz."""
+"""Health checks of the services the site depends on, for /healthz.
+
+The checks of services that belong to an app (MongoDB: music's history) are registered by that
+app when it is ready, so this module imports no app.
+"""
 
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-
-from music.history import history_ping
 
 
 def _database() -> str:
@@ -22,11 +24,6 @@ def _cache() -> str:
     return settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
 
 
-def _mongodb() -> str:
-    history_ping()
-    return "mongodb"
-
-
 def _broker() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "in-process (no broker configured)"
@@ -37,12 +34,21 @@ def _broker() -> str:
         return conn.as_uri()  # the password is masked
 
 
-CHECKS: dict[str, Callable[[], str]] = {
+CHECKS: dict[str, Callable[[], object]] = {
     "database": _database,
     "cache": _cache,
-    "mongodb": _mongodb,
     "broker": _broker,
 }
+
+
+def health_check_register(name: str, check: Callable[[], object], *, after: str) -> None:
+    """Add a check that raises when its service is down; it is reported after ``after``.
+    Its answer, if a string, is the detail shown; else the name is."""
+    items = [(key, fn) for key, fn in CHECKS.items() if key != name]
+    position = [key for key, _ in items].index(after) + 1
+    items.insert(position, (name, check))
+    CHECKS.clear()
+    CHECKS.update(items)
 
 
 def health_report() -> tuple[bool, dict[str, dict[str, str]]]:
@@ -50,7 +56,8 @@ def health_report() -> tuple[bool, dict[str, dict[str, str]]]:
     report: dict[str, dict[str, str]] = {}
     for name, check in CHECKS.items():
         try:
-            report[name] = {"status": "up", "detail": check()}
+            detail = check()
+            report[name] = {"status": "up", "detail": detail if isinstance(detail, str) else name}
         except Exception as exc:  # noqa: BLE001 - any failure means "down", with its reason
             report[name] = {"status": "down", "detail": f"{type(exc).__name__}: {exc}"[:300]}
     return all(item["status"] == "up" for item in report.values()), report

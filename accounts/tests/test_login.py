@@ -3,14 +3,16 @@
 import base64
 import logging
 import re
-import sys
-import types
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 from django.test import Client
 from social_django.models import UserSocialAuth
+
+from accounts.pipeline import LOGIN_SYNC_FAILED
+from accounts.signals import spotify_login_completed
+from personalify.progress import WORKER_UNAVAILABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -165,15 +167,31 @@ def test_login_shows_message_when_spotify_is_down(browser, fake_spotify):
     assert final.status_code == 302 and final["Location"] == "/"
 
 
-def test_login_queues_a_sync_when_music_services_offers_sync_request(
-    browser, fake_spotify, monkeypatch
-):
-    queued = []
-    stub = types.ModuleType("music.services")
-    stub.sync_request = lambda *, user: queued.append(user.spotify_id) or True
-    monkeypatch.setitem(sys.modules, "music.services", stub)
-    login(browser, fake_spotify)
-    assert queued == ["testuser123"]
+def test_login_announces_the_completed_login_with_the_user_when_it_succeeds(browser, fake_spotify):
+    seen = []
+
+    def receiver(sender, user, request, **kwargs):
+        seen.append((user.spotify_id, request is not None))
+
+    spotify_login_completed.connect(receiver)
+    try:
+        login(browser, fake_spotify)
+    finally:
+        spotify_login_completed.disconnect(receiver)
+    assert seen == [("testuser123", True)]
+
+
+def test_login_succeeds_and_says_press_sync_now_when_a_receiver_fails(browser, fake_spotify):
+    def receiver(sender, user, **kwargs):
+        raise RuntimeError("the sync could not be queued")
+
+    spotify_login_completed.connect(receiver)
+    try:
+        _, _, final = login(browser, fake_spotify)
+    finally:
+        spotify_login_completed.disconnect(receiver)
+    assert final.status_code == 302 and final["Location"] == "/dashboard/"
+    assert LOGIN_SYNC_FAILED in browser.get("/accounts/").content.decode()
 
 
 # Transactional: the first sync is sent at once, as in production.
@@ -187,7 +205,7 @@ def test_login_succeeds_and_says_the_first_sync_was_not_queued_when_the_broker_i
     assert page.status_code == 200
     html = page.content.decode()
     assert "your first sync could not be queued" in html
-    assert "Background worker unavailable — try again in a minute." in html
+    assert WORKER_UNAVAILABLE in html
 
 
 def test_login_never_exposes_tokens_when_logging_at_debug(browser, fake_spotify, caplog):

@@ -11,7 +11,6 @@ from .emotions import (
     text_sha256,
 )
 from .moods import (
-    WORKER_UNAVAILABLE,
     VibeResult,
     mood_progress_set,
     moods_analyse,
@@ -21,7 +20,6 @@ from .moods import (
 )
 
 __all__ = [
-    "WORKER_UNAVAILABLE",
     "EmotionResult",
     "VibeResult",
     "emotion_analyse",

@@ -11,11 +11,12 @@ from django.conf import settings
 from django.db import transaction
 
 from analytics.backends import EmotionBackend
-from analytics.models import TIME_RANGES, Vibe
+from analytics.models import Vibe
 from analytics.rankings import TrackInput, ranking_tracks
-from analytics.selectors import PROGRESS_TTL, mood_progress_key
+from analytics.selectors import MOOD_PROGRESS
 from analytics.vibe import VibeReading, vibe_read
-from personalify.cache import cache_set
+from music.spotify import TimeRange
+from personalify.progress import WORKER_UNAVAILABLE, progress_set
 
 from .emotions import emotions_analyse
 
@@ -106,19 +107,15 @@ def vibe_store(*, user, time_range: str, result: VibeResult) -> Vibe:
     return vibe
 
 
-def mood_progress_set(*, user_id: int, state: str, done: int = 0, total: int = 0, **extra) -> None:
-    """Store the progress; a no-op when the cache is down (progress is a hint, vibes are in PG)."""
-    cache_set(
-        mood_progress_key(user_id),
-        {"state": state, "done": done, "total": total, **extra},
-        timeout=PROGRESS_TTL,
-    )
+def mood_progress_set(*, user_id: int, state: str, **fields) -> None:
+    """Store the progress record; lost when the cache is down (vibes are in PostgreSQL)."""
+    progress_set(kind=MOOD_PROGRESS, owner=user_id, state=state, **fields)
 
 
 def moods_analyse(
     *,
     user,
-    time_ranges: Sequence[str] = TIME_RANGES,
+    time_ranges: Sequence[str] = TimeRange.values,
     backend: EmotionBackend | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> list[Vibe]:
@@ -142,9 +139,6 @@ def moods_analyse(
         report(0)
     mood_progress_set(user_id=user.pk, state="done", done=total, total=total)
     return vibes
-
-
-WORKER_UNAVAILABLE = "The background worker is unavailable; try again later."
 
 
 def _moods_analyse_enqueue(user_id: int) -> None:

@@ -1,10 +1,8 @@
 from django import template
 
-from music.models import TIME_RANGE_CHOICES
+from music.spotify import TimeRange
 
 register = template.Library()
-
-TIME_RANGE_LABELS = dict(TIME_RANGE_CHOICES)
 
 
 @register.simple_tag
@@ -15,4 +13,4 @@ def sorted_scores(scores: dict) -> list[tuple[str, float]]:
 
 @register.simple_tag
 def time_range_label(time_range: str) -> str:
-    return TIME_RANGE_LABELS.get(time_range, time_range)
+    return TimeRange(time_range).label if time_range in TimeRange.values else time_range

@@ -1,10 +1,9 @@
-"""Fixtures of the analytics tests: a fake Hugging Face server, users, a dead Redis or broker."""
+"""Fixtures of the analytics tests: a fake Hugging Face server and their user."""
 
 import pytest
 
-from accounts.models import DEMO_SPOTIFY_ID
-from personalify.cache import cache_get
 from personalify.testing.fakehttp import Reply
+from personalify.testing.users import spotify_user_make
 
 MODEL = "SamLowe/roberta-base-go_emotions"
 ROUTE = f"/models/{MODEL}"
@@ -59,33 +58,5 @@ def fake_hf(fake_http, settings):
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create(
-        username="ana", spotify_id="ana-spotify", display_name="Ana"
-    )
-
-
-# A closed local port: connecting fails at once, as when Redis or the broker is down.
-DEAD_REDIS = "redis://127.0.0.1:1/0"
-
-
-@pytest.fixture
-def redis_down(settings):
-    """Django's cache points at a closed port (setting CACHES resets the cache handler).
-
-    The outage-safe cache helpers remember an outage to log it once; a call on the live cache
-    before and after keeps that state from leaking between tests.
-    """
-    up = settings.CACHES
-    cache_get("redis-down-fixture")
-    settings.CACHES = {"default": {**up["default"], "LOCATION": DEAD_REDIS}}
-    yield
-    settings.CACHES = up
-    cache_get("redis-down-fixture")
-
-
-@pytest.fixture
-def demo_user(django_user_model):
-    return django_user_model.objects.create(
-        username=DEMO_SPOTIFY_ID, spotify_id=DEMO_SPOTIFY_ID, display_name="Demo"
-    )
+def user(db):
+    return spotify_user_make(None, spotify_id="ana-spotify", username="ana", display_name="Ana")

@@ -1,7 +1,10 @@
+import io
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from analytics.models import Vibe
+from personalify.testing.terminal import FakeTTY
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +28,11 @@ def test_evaluate_emotions_reports_unavailable_when_remote_refuses(fake_hf, caps
     assert "HuggingFaceAuthError" in capsys.readouterr().err
 
 
-def test_analyze_moods_stores_vibes_with_a_progress_bar_when_user_given(user, capsys):
-    call_command("analyze_moods", "--user", "ana-spotify")
-    out = capsys.readouterr().out
-    assert "ana-spotify: [" in out and "Stored 3 vibes for 1 users." in out
+def test_analyze_moods_stores_vibes_with_a_progress_bar_when_user_given(user):
+    out, err = io.StringIO(), FakeTTY()
+    call_command("analyze_moods", "--user", "ana-spotify", stdout=out, stderr=err)
+    assert "Stored 3 vibes for 1 users." in out.getvalue()
+    assert "ana-spotify" in err.getvalue() and "\r" in err.getvalue()
     assert Vibe.objects.filter(user=user).count() == 3
 
 

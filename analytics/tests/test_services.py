@@ -16,6 +16,7 @@ from analytics.services import (
     vibe_refresh_request,
     vibe_store,
 )
+from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.fakehttp import Reply
 
 from .conftest import ROUTE, SAD_RANKING
@@ -141,7 +142,7 @@ def test_vibe_store_upserts_one_row_per_user_and_time_range(user):
 def test_moods_analyse_stores_each_time_range_and_finishes_progress(user):
     vibes = moods_analyse(user=user)
     assert [v.time_range for v in vibes] == ["short_term", "medium_term", "long_term"]
-    assert mood_progress_get(user_id=user.pk)["state"] == "done"
+    assert mood_progress_get(user=user)["state"] == "done"
 
 
 def test_emotion_rate_limit_fails_open_and_logs_once_when_redis_is_down(
@@ -172,9 +173,9 @@ def test_vibe_refresh_request_records_failed_progress_when_broker_is_down(
 ):
     with django_capture_on_commit_callbacks(execute=True), caplog.at_level(logging.ERROR):
         vibe_refresh_request(user=user)
-    progress = mood_progress_get(user_id=user.pk)
+    progress = mood_progress_get(user=user)
     assert progress["state"] == "failed"
-    assert progress["error"] == "The background worker is unavailable; try again later."
+    assert progress["error"] == WORKER_UNAVAILABLE
     assert any("mood refresh" in r.getMessage() for r in caplog.records)
 
 

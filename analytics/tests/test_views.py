@@ -3,6 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from analytics.models import EmotionAnalysis, Vibe
+from personalify.progress import IDLE
 
 pytestmark = pytest.mark.django_db
 
@@ -144,11 +145,7 @@ def test_mood_refresh_runs_the_analysis_and_progress_reports_done(
 
 def test_mood_progress_reads_idle_when_nothing_ran(client, user):
     client.force_login(user)
-    assert client.get(reverse("analytics:mood-progress")).json() == {
-        "state": "idle",
-        "done": 0,
-        "total": 0,
-    }
+    assert client.get(reverse("analytics:mood-progress")).json() == IDLE
 
 
 # --- Redis down: every page answers, from PostgreSQL, and says what it cannot show -------------
@@ -239,3 +236,43 @@ def test_mood_page_shows_refresh_button_when_user_is_not_demo(client, user):
     client.force_login(user)
     html = client.get(reverse("analytics:mood-detail")).content.decode()
     assert f'action="{reverse("analytics:mood-refresh")}"' in html
+
+
+def test_mood_page_and_dashboard_mood_card_show_the_same_vibe_when_one_is_stored(
+    alice_client, alice
+):
+    from lxml import html as lxml_html
+
+    from analytics.rankings import TrackInput
+    from analytics.services import vibe_compute, vibe_store
+
+    from .dashboard_data import top_cache, top_payload
+
+    titles = ["Tears on My Pillow", "Dancing in the Sun", "Lonely Road", "I Love You Always"]
+    tracks = [TrackInput(str(i), title) for i, title in enumerate(titles)]
+    vibe_store(user=alice, time_range="short_term", result=vibe_compute(tracks=tracks))
+    top_cache(top_payload(alice.spotify_id))
+
+    def words(element) -> str:
+        return " ".join(element.text_content().split())
+
+    card = lxml_html.fromstring(alice_client.get(reverse("analytics:dashboard")).content)
+    card = card.xpath('//section[@id="mood"]')[0]
+    card_scores = [
+        (words(li.xpath("./span")[0]), words(li.xpath("./span")[1]))
+        for li in card.xpath('.//ol[@class="score-list"]/li')
+    ]
+    page = lxml_html.fromstring(alice_client.get(reverse("analytics:mood-detail")).content)
+    section = page.xpath('//section[@data-time-range="short_term"]')[0]
+    page_scores = [
+        (
+            words(li.xpath('./span[@class="emotion-label"]')[0]),
+            words(li.xpath('./span[@class="emotion-score"]')[0]),
+        )
+        for li in section.xpath('.//ul[@aria-label="Emotion scores"]/li')
+    ]
+    assert len(card_scores) >= 2 and all(score.endswith("%") for _, score in card_scores)
+    assert page_scores == card_scores
+    assert words(section.xpath('.//p[@class="vibe-sentence"]')[0]) == words(
+        card.xpath('.//p[@class="vibe"]')[0]
+    )

@@ -29,10 +29,12 @@ from django.utils import timezone
 
 from accounts.exceptions import SpotifyReauthRequired
 from music.models import HistoryOutbox
-from music.selectors import TIME_RANGES, top_build_many, top_cache_key, user_is_demo
-from music.spotify import SpotifyClient, SpotifyError, SpotifyRateLimited
+from music.selectors import top_build_many, top_cache_key
+from music.signals import library_synced
+from music.spotify import SpotifyClient, SpotifyError, SpotifyRateLimited, TimeRange
 from personalify.cache import cache_delete, cache_set
 
+from .client import spotify_client_for
 from .outbox import history_outbox_flush
 from .sync_fetch import (
     RANGE_LABELS,
@@ -76,17 +78,17 @@ class SyncResult:
 # --- After a successful sync ------------------------------------------------------------------
 
 
-def _vibe_refresh(user) -> None:
-    """Ask analytics for a mood refresh; its failure (Redis or broker down, a bug) is logged
-    and never undoes or interrupts a sync that has already been saved."""
-    # Looked up when called, not at import: the sync tests put their own analytics.services
-    # in sys.modules to see the call.
-    from analytics.services import vibe_refresh_request
-
-    try:
-        vibe_refresh_request(user=user)
-    except Exception:
-        logger.exception("Could not request the mood refresh after syncing %s", user.spotify_id)
+def _synced_announce(user) -> None:
+    """Send ``library_synced`` (analytics refreshes the mood); a failing receiver (Redis or
+    broker down, a bug) is logged and never undoes or interrupts a saved sync."""
+    for receiver, answer in library_synced.send_robust(sender=type(user), user=user):
+        if isinstance(answer, Exception):
+            logger.error(
+                "%s failed after syncing %s",
+                getattr(receiver, "__qualname__", receiver),
+                user.spotify_id,
+                exc_info=answer,
+            )
 
 
 # --- The sync ---------------------------------------------------------------------------------
@@ -95,23 +97,23 @@ def _vibe_refresh(user) -> None:
 def library_sync(
     *,
     user,
-    time_ranges: Iterable[str] = TIME_RANGES,
+    time_ranges: Iterable[str] = TimeRange.values,
     client: SpotifyClient | None = None,
 ) -> SyncResult:
     """Sync one user's top artists and tracks for the given time ranges.
 
-    ``client`` defaults to ``accounts.services.spotify_client_for(user=user)``; the demo passes
-    a client pointed at its bundled data. Returns a SyncResult; never raises for Spotify
+    ``client`` defaults to ``spotify_client_for(user=user)``; the demo passes a client that
+    reads its bundled data. Returns a SyncResult; never raises for Spotify
     errors (they become reasons in words) nor for unexpected ones (logged; status ``failed``).
     Status ``skipped`` when a sync of this user is already running, or the account has no
     Spotify id.
     """
-    time_ranges = tuple(r for r in TIME_RANGES if r in set(time_ranges))
+    time_ranges = tuple(r for r in TimeRange.values if r in set(time_ranges))
     spotify_id = user.spotify_id
     if not spotify_id:
         # Staff accounts have no library, and would all share the "sync:…:None" keys.
         return SyncResult(status="skipped", spotify_id=spotify_id, reason=NO_SPOTIFY_ACCOUNT)
-    if client is None and user_is_demo(user=user):
+    if client is None and user.is_demo:
         return SyncResult(status="skipped", spotify_id=spotify_id, reason=DEMO_SKIPPED)
     acquired, token = sync_lock_acquire(spotify_id)
     if not acquired:
@@ -164,8 +166,6 @@ def _sync_locked(user, time_ranges, client, progress: SyncProgress, result: Sync
     fetched: dict[str, dict[str, list]] = {}
     try:
         if client is None:
-            from accounts.services import spotify_client_for
-
             client = spotify_client_for(user=user)
         fetched, errors = top_lists_fetch(client, time_ranges, progress)
     except (SpotifyError, SpotifyReauthRequired) as exc:
@@ -213,7 +213,7 @@ def _sync_locked(user, time_ranges, client, progress: SyncProgress, result: Sync
             # After the cache and history writes (so nothing the refresh does can skip them),
             # and after the caller's commit if it holds a transaction. robust: a failing
             # callback is logged by Django instead of breaking the commit of the caller.
-            transaction.on_commit(partial(_vibe_refresh, user), robust=True)
+            transaction.on_commit(partial(_synced_announce, user), robust=True)
     progress.step("History and cache written", advance=1)
 
     result.status = "synced" if not errors else "failed"

@@ -11,7 +11,6 @@ from django.db import connections
 from django.utils import timezone
 
 from accounts.exceptions import SpotifyReauthRequired
-from music.models import TIME_RANGE_CHOICES
 from music.spotify import (
     SpotifyAuthError,
     SpotifyBadResponse,
@@ -20,6 +19,7 @@ from music.spotify import (
     SpotifyForbidden,
     SpotifyRateLimited,
     SpotifyUnavailable,
+    TimeRange,
 )
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 FETCH_LIMIT = 50
 FETCH_WORKERS = 6  # the 6 lists at once (bench/sync.py compares with 1)
-RANGE_LABELS = {value: label.lower() for value, label in TIME_RANGE_CHOICES}  # in sentences
+RANGE_LABELS = {value: label.lower() for value, label in TimeRange.choices}  # in sentences
 
 SYNC_UNEXPECTED = "The sync failed unexpectedly; the site's owner can find the details in the logs."
 

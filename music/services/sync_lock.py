@@ -1,8 +1,8 @@
 """The sync's lock and progress, both in the cache.
 
 A lock keeps two syncs of one user from running at once (a crashed sync frees it after
-``LOCK_TTL``); a "queued" mark keeps "Sync now" from queueing twice. The progress is the dict
-``music.selectors.sync_progress_get`` reads.
+``LOCK_TTL``); a "queued" mark keeps "Sync now" from queueing twice. The progress is a record
+of ``personalify.progress`` (kind "sync", owner the Spotify id), read by ``sync_progress_get``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from music.selectors import IDLE, PROGRESS_TTL, sync_progress_key
-from personalify.cache import CacheUnavailable, cache_call, cache_delete, cache_get, cache_set
+from music.selectors import SYNC_PROGRESS
+from personalify.cache import CacheUnavailable, cache_call, cache_delete, cache_get
+from personalify.progress import progress_set
 
 if TYPE_CHECKING:
     from .sync import SyncResult
@@ -53,21 +54,17 @@ def sync_lock_release(spotify_id: str, token: str | None) -> None:
         cache_delete(sync_lock_key(spotify_id=spotify_id))
 
 
-def sync_progress_set(spotify_id: str, *, state: str, step: str, error: str | None = None) -> None:
-    """Set the progress of a sync that has not started (queued, or refused by the broker)."""
-    _progress_store(sync_progress_key(spotify_id=spotify_id), state=state, step=step, error=error)
-
-
-def _progress_store(key: str, **fields) -> None:
-    """Store ``sync_progress_get``'s dict: the idle one with ``fields`` changed."""
-    cache_set(key, {**IDLE, **fields}, PROGRESS_TTL)
+def sync_progress_set(spotify_id: str, *, state: str, **fields) -> None:
+    """Set the progress of a sync that is not running (queued, refused by the broker, waiting
+    for Spotify's rate limit)."""
+    progress_set(kind=SYNC_PROGRESS, owner=spotify_id, state=state, **fields)
 
 
 class SyncProgress:
     """Writes ``sync_progress_get``'s dict; safe to call from the fetch threads."""
 
     def __init__(self, spotify_id: str, total: int):
-        self.key = sync_progress_key(spotify_id=spotify_id)
+        self.spotify_id = spotify_id
         self.total = total
         self.done = 0
         self._lock = threading.Lock()
@@ -75,14 +72,16 @@ class SyncProgress:
     def step(self, step: str, *, advance: int = 0, state: str = "running") -> None:
         with self._lock:
             self.done = min(self.total, self.done + advance)
-            _progress_store(self.key, state=state, step=step, done=self.done, total=self.total)
+            sync_progress_set(
+                self.spotify_id, state=state, step=step, done=self.done, total=self.total
+            )
 
     def finish(self, result: SyncResult) -> None:
         retry_at = None
         if result.retry_after is not None:
             retry_at = (timezone.now() + timedelta(seconds=result.retry_after)).isoformat()
-        _progress_store(
-            self.key,
+        sync_progress_set(
+            self.spotify_id,
             state="done" if result.ok else "failed",
             step="Synced" if result.ok else "Failed",
             done=self.total if result.ok else self.done,

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from music.selectors import user_is_demo
 from personalify.cache import CacheUnavailable, cache_call, cache_delete, cache_get
+from personalify.progress import WORKER_UNAVAILABLE
 
 from .sync import DEMO_SKIPPED, NO_SPOTIFY_ACCOUNT
 from .sync_lock import QUEUED_TTL, sync_lock_key, sync_progress_set, sync_queued_key
@@ -17,7 +17,6 @@ logger = logging.getLogger(__name__)
 
 SYNC_QUEUED = "Sync started."
 SYNC_BUSY = "Already syncing: wait for the current sync to end."
-WORKER_UNAVAILABLE = "Background worker unavailable — try again in a minute."
 
 
 @dataclass(frozen=True)
@@ -47,7 +46,7 @@ def sync_request(*, user) -> SyncRequest:
     """
     if not user.spotify_id:
         return SyncRequest(status="refused", message=NO_SPOTIFY_ACCOUNT)
-    if user_is_demo(user=user):
+    if user.is_demo:
         return SyncRequest(status="refused", message=DEMO_SKIPPED)
     spotify_id = user.spotify_id
     if cache_get(sync_lock_key(spotify_id=spotify_id)) is not None:

@@ -1,7 +1,7 @@
 """The Spotify Web API client (``client``), its answers as dataclasses (``parsing``) and its
 errors (``errors``). Import from here: ``from music.spotify import SpotifyClient, ...``."""
 
-from .client import MAX_LIMIT, TIME_RANGES, SpotifyClient
+from .client import MAX_LIMIT, SpotifyClient
 from .errors import (
     NOT_REGISTERED_HINT,
     SpotifyAuthError,
@@ -28,12 +28,12 @@ from .parsing import (
     parse_profile,
     parse_track,
 )
+from .ranges import TimeRange
 
 __all__ = [
     "MAX_ID_LENGTH",
     "MAX_LIMIT",
     "NOT_REGISTERED_HINT",
-    "TIME_RANGES",
     "SpotifyAlbum",
     "SpotifyArtist",
     "SpotifyArtistRef",
@@ -50,6 +50,7 @@ __all__ = [
     "SpotifyRateLimited",
     "SpotifyTrack",
     "SpotifyUnavailable",
+    "TimeRange",
     "error_message",
     "parse_artist",
     "parse_play",

@@ -42,10 +42,10 @@ from .parsing import (
     parse_profile,
     parse_track,
 )
+from .ranges import TimeRange
 
 logger = logging.getLogger(__name__)
 
-TIME_RANGES = ("short_term", "medium_term", "long_term")
 MAX_LIMIT = 50
 
 
@@ -110,8 +110,8 @@ class SpotifyClient:
     # --- plumbing ----------------------------------------------------------------------------
     @staticmethod
     def _top_params(time_range: str, limit: int) -> dict[str, Any]:
-        if time_range not in TIME_RANGES:
-            raise ValueError(f"time_range must be one of {TIME_RANGES}")
+        if time_range not in TimeRange.values:
+            raise ValueError(f"time_range must be one of {TimeRange.values}")
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be 1..{MAX_LIMIT}")
         return {"time_range": time_range, "limit": limit, "offset": 0}

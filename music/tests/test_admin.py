@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.urls import reverse
 
+from music.history import sync_history_for_user
 from music.models import Artist, HistoryOutbox, SyncState, Track
 from music.services import library_sync
 
@@ -50,3 +53,22 @@ def test_admin_action_queues_a_sync_per_selected_user_when_chosen(
         )
     assert "Queued 1 sync" in response.content.decode()
     assert SyncState.objects.filter(user=spotify_user, status="ok").count() == 3
+
+
+def test_admin_delete_removes_history_cache_and_catalogue_when_staff_deletes_a_user(
+    admin_client, spotify_user, fake_spotify, django_capture_on_commit_callbacks
+):
+    library_sync(user=spotify_user)
+    assert sync_history_for_user(spotify_id="testuser123")
+    assert cache.get("top:testuser123:short_term") and Track.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            f"/admin/accounts/user/{spotify_user.pk}/delete/", {"post": "yes"}
+        )
+
+    assert response.status_code == 302
+    assert not get_user_model().objects.filter(pk=spotify_user.pk).exists()
+    assert sync_history_for_user(spotify_id="testuser123") == []
+    assert cache.get("top:testuser123:short_term") is None
+    assert not Track.objects.exists()

@@ -13,15 +13,10 @@ from music.history import history_client_reset, sync_history_for_user
 from music.models import HistoryOutbox, SyncState, UserArtist
 from music.selectors import top_get
 from personalify.testing.fakehttp import Reply
-
-from .conftest import make_spotify_user
+from personalify.testing.terminal import FakeTTY
+from personalify.testing.users import spotify_user_make
 
 pytestmark = pytest.mark.django_db
-
-
-class FakeTTY(io.StringIO):
-    def isatty(self) -> bool:
-        return True
 
 
 def test_sync_spotify_syncs_one_user_and_summarises_when_given_user(spotify_user):
@@ -52,22 +47,23 @@ def test_sync_spotify_syncs_only_the_given_range_when_given_time_range(spotify_u
 
 
 def test_sync_spotify_draws_a_progress_bar_when_on_a_terminal(spotify_user):
-    out = FakeTTY()
-    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
-    assert "\r[" in out.getvalue() and "1/1" in out.getvalue()
+    err = FakeTTY()
+    call_command("sync_spotify", "--user", spotify_user.spotify_id, stderr=err)
+    assert "\r" in err.getvalue() and "1/1" in err.getvalue() and "testuser123" in err.getvalue()
 
 
 def test_sync_spotify_prints_no_bar_when_not_on_a_terminal(spotify_user):
-    out = io.StringIO()
-    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
-    assert "\r[" not in out.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out, stderr=err)
+    assert err.getvalue() == ""
+    assert "\r" not in out.getvalue() and "Synced 1" in out.getvalue()
 
 
 def test_sync_spotify_exits_non_zero_with_reasons_when_a_user_fails(
     spotify_user, fake_spotify, django_user_model
 ):
     django_user_model.objects.create(username="demo", spotify_id=DEMO_SPOTIFY_ID)
-    make_spotify_user(fake_spotify, spotify_id="second")
+    spotify_user_make(fake_spotify, spotify_id="second")
     fake_spotify.not_allow_listed()
     out = io.StringIO()
     with pytest.raises(CommandError, match="2 user"):

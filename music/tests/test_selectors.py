@@ -17,8 +17,7 @@ from music.selectors import (
     top_get,
 )
 from music.services import library_sync
-
-from .conftest import make_spotify_user
+from personalify.testing.users import spotify_user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -87,7 +86,7 @@ def test_top_get_builds_the_same_dict_from_postgresql_when_the_cache_is_empty(sp
 def test_top_get_uses_four_queries_when_building_from_postgresql(
     fake_spotify_factory, n_items, django_assert_num_queries
 ):
-    user = make_spotify_user(fake_spotify_factory(n_items=n_items))
+    user = spotify_user_make(fake_spotify_factory(n_items=n_items))
     library_sync(user=user)
     cache.delete(_key(user))
     with django_assert_num_queries(4):

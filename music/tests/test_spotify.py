@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import pytest
 
 from music.spotify import (
-    TIME_RANGES,
     SpotifyAuthError,
     SpotifyBadRequest,
     SpotifyBadResponse,
@@ -16,6 +15,7 @@ from music.spotify import (
     SpotifyForbidden,
     SpotifyRateLimited,
     SpotifyUnavailable,
+    TimeRange,
 )
 from personalify.http import http_session
 from personalify.testing.fakehttp import Reply
@@ -97,7 +97,7 @@ def test_top_artists_returns_none_fields_when_dev_mode(fake_spotify_factory, cli
 
 def test_top_artists_order_differs_when_time_range_differs(client_for):
     client = client_for()
-    orders = {r: [a.id for a in client.top_artists(time_range=r)] for r in TIME_RANGES}
+    orders = {r: [a.id for a in client.top_artists(time_range=r)] for r in TimeRange.values}
     assert len({tuple(o) for o in orders.values()}) == 3
     short, medium = orders["short_term"], orders["medium_term"]
     assert set(short) - set(medium), "short term should have new entries"
@@ -201,7 +201,7 @@ def test_client_refreshes_once_when_concurrent_requests_get_401(fake_spotify, cl
         return client.top_artists(time_range=time_range)
 
     with ThreadPoolExecutor(6) as pool:
-        results = list(pool.map(fetch, TIME_RANGES * 2))
+        results = list(pool.map(fetch, [*TimeRange.values] * 2))
     assert all(len(r) == 20 for r in results)
     assert len(calls) == 1
 

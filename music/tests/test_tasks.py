@@ -22,8 +22,8 @@ from music.services import sync_request
 from music.services.sync_lock import sync_lock_key, sync_queued_key
 from music.tasks import history_outbox_flush_task, library_sync_all_task, library_sync_task
 from personalify.celery import app
-
-from .conftest import make_spotify_user
+from personalify.progress import WORKER_UNAVAILABLE
+from personalify.testing.users import spotify_user_make
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +70,7 @@ def test_sync_request_clears_the_queued_marker_and_says_why_when_the_broker_is_d
         is None
     )
     progress = sync_progress_get(user=spotify_user)
-    assert progress["state"] == "failed" and "worker unavailable" in progress["error"]
+    assert progress["state"] == "failed" and progress["error"] == WORKER_UNAVAILABLE
 
 
 def test_sync_request_marks_the_progress_failed_at_commit_when_the_broker_is_down(
@@ -208,7 +208,7 @@ def test_library_sync_task_syncs_in_a_real_celery_worker_when_queued(
     celery_worker_process, fake_spotify
 ):
     queue, broker = celery_worker_process
-    user = make_spotify_user(fake_spotify)  # committed: the worker's connection sees it
+    user = spotify_user_make(fake_spotify)  # committed: the worker's connection sees it
     with app.connection_for_write(broker) as conn:
         sent = app.send_task(
             "music.tasks.library_sync_task", args=[user.pk], queue=queue, connection=conn

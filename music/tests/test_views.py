@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from accounts.models import DEMO_SPOTIFY_ID
 from music.services import demo_load
+from personalify.progress import WORKER_UNAVAILABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +81,7 @@ def test_sync_start_says_the_worker_is_unavailable_when_the_broker_is_down(
     assert response.status_code == 503
     body = response.json()
     assert body["queued"] is False
-    assert body["message"] == "Background worker unavailable — try again in a minute."
+    assert body["message"] == WORKER_UNAVAILABLE
     assert body["progress"]["state"] == "failed"
     assert body["progress"]["error"] == body["message"]
 
@@ -105,7 +106,7 @@ def test_sync_start_shows_the_worker_is_unavailable_on_the_dashboard_when_posted
     html = response.content.decode()
     assert response.redirect_chain == [("/dashboard/", 302)]
     assert 'class="alert alert-error"' in html
-    assert "Background worker unavailable — try again in a minute." in html
+    assert WORKER_UNAVAILABLE in html
 
 
 def test_sync_progress_answers_the_contract_json_when_logged_in(client, spotify_user):

@@ -245,7 +245,7 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.load_extra_data",
     "social_core.pipeline.user.user_details",
     "accounts.pipeline.spotify_profile_save",
-    "accounts.pipeline.sync_on_login",
+    "accounts.pipeline.login_completed_announce",
 )
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"

@@ -1,4 +1,4 @@
-"""Deterministic Spotify-shaped catalogue for the fake Spotify (shapes: external-apis.md §1).
+"""Deterministic Spotify-shaped catalogue for the fake Spotify, in the Web API's JSON shapes.
 
 Same arguments, same JSON: tests can assert on names and orderings. Each time range ranks a
 different selection of one shared pool, so short vs medium term has rises, falls and new entries.

@@ -1,11 +1,10 @@
 """Read the vibe of users' rankings (all time ranges) and store it, with a progress bar."""
 
-import sys
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from analytics.services import moods_analyse
+from personalify.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -26,26 +25,17 @@ class Command(BaseCommand):
                 raise CommandError(f"No user with Spotify id {options['user']!r}.")
         vibes = 0
         for user in users:
-            label = user.spotify_id
-            self._bar(label, 0, 0)
-            stored = moods_analyse(
-                user=user, on_progress=lambda d, t, lb=label: self._bar(lb, d, t)
-            )
+            with progress_bar(self.stderr, desc=user.spotify_id, unit="track") as bar:
+
+                def progress(done: int, total: int, bar=bar) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                stored = moods_analyse(user=user, on_progress=progress)
             vibes += len(stored)
-            self.stdout.write("")
             for vibe in stored:
                 self.stdout.write(
                     f"  {vibe.time_range}: {vibe.sentence} (confidence {vibe.confidence_level}; "
                     f"{vibe.analysed_count} read, {vibe.skipped_count} skipped)"
                 )
         self.stdout.write(self.style.SUCCESS(f"Stored {vibes} vibes for {users.count()} users."))
-
-    def _bar(self, label: str, done: int, total: int, width: int = 30) -> None:
-        filled = int(width * done / total) if total else 0
-        self.stdout.write(
-            f"\r{label}: [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
-        )
-        if hasattr(self.stdout, "flush"):
-            self.stdout.flush()
-        elif sys.stdout.isatty():  # pragma: no cover
-            sys.stdout.flush()

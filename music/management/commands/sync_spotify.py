@@ -7,11 +7,10 @@ Exits non-zero if any user failed.
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from accounts.models import DEMO_SPOTIFY_ID
-from music.selectors import TIME_RANGES
+from accounts.selectors import user_active_spotify_list
 from music.services import library_sync
-
-BAR_WIDTH = 30
+from music.spotify import TimeRange
+from personalify.progress import progress_bar
 
 
 class Command(BaseCommand):
@@ -24,38 +23,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--time-range",
             action="append",
-            choices=TIME_RANGES,
+            choices=TimeRange.values,
             help="only this range (repeatable; default: all three)",
         )
 
     def handle(self, *args, **options):
-        users = get_user_model().objects.filter(spotify_id__isnull=False).order_by("pk")
         if options["all"]:
-            users = users.filter(is_active=True).exclude(spotify_id=DEMO_SPOTIFY_ID)
+            users = user_active_spotify_list()
         else:
             wanted = options["user"]
-            users = users.filter(spotify_id__in=wanted)
+            users = get_user_model().objects.filter(spotify_id__in=wanted).order_by("pk")
             unknown = sorted(set(wanted) - {u.spotify_id for u in users})
             if unknown:
                 raise CommandError(f"No user with Spotify id: {', '.join(unknown)}")
         users = list(users)
-        time_ranges = tuple(options["time_range"] or TIME_RANGES)
-        tty = self.stdout.isatty()
+        time_ranges = tuple(options["time_range"] or TimeRange.values)
         outcome: dict[str, list[tuple[str, str | None]]] = {
             "synced": [],
             "failed": [],
             "skipped": [],
         }
         malformed = 0
-        for index, user in enumerate(users):
-            if tty:
-                self._bar(index, len(users), user.spotify_id)
-            result = library_sync(user=user, time_ranges=time_ranges)
-            outcome[result.status].append((user.spotify_id, result.reason))
-            malformed += result.skipped
-        if tty and users:
-            self._bar(len(users), len(users), "done")
-            self.stdout.write("")
+        with progress_bar(self.stderr, total=len(users), unit="user") as bar:
+            for user in users:
+                bar.set_postfix_str(user.spotify_id)
+                result = library_sync(user=user, time_ranges=time_ranges)
+                outcome[result.status].append((user.spotify_id, result.reason))
+                malformed += result.skipped
+                bar.update()
         self.stdout.write(
             f"Synced {len(outcome['synced'])}, failed {len(outcome['failed'])}, "
             f"skipped {len(outcome['skipped'])} (of {len(users)} users; "
@@ -70,9 +65,3 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {status}: {spotify_id}: {reason}")
         if outcome["failed"]:
             raise CommandError(f"{len(outcome['failed'])} user(s) failed to sync.")
-
-    def _bar(self, done: int, total: int, label: str) -> None:
-        filled = round(BAR_WIDTH * done / total) if total else BAR_WIDTH
-        bar = "#" * filled + "-" * (BAR_WIDTH - filled)
-        self.stdout.write(f"\r[{bar}] {done}/{total} {label[:40]:<40}", ending="")
-        self.stdout.flush()

@@ -10,13 +10,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonRe
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .backends import EmotionInputError, EmotionTextTooLong
-from .forms import EmotionTextForm
-from .selectors import mood_progress_get, vibe_list
-from .services import emotion_analyse, emotion_rate_limit_hit, vibe_refresh_request
+from accounts.models import DEMO_READ_ONLY
+
+from ..backends import EmotionInputError, EmotionTextTooLong
+from ..forms import EmotionTextForm
+from ..selectors import mood_progress_get, vibe_list
+from ..services import emotion_analyse, emotion_rate_limit_hit, vibe_refresh_request
 
 RATE_LIMIT_MESSAGE = "Too many analyses in a minute; wait a moment and try again."
-DEMO_READ_ONLY = "The demo is read-only: log in with Spotify to analyse your own music."
 
 
 @login_required
@@ -68,7 +69,7 @@ def emotion_analyse_json(request: HttpRequest) -> JsonResponse:
 def mood_detail(request: HttpRequest) -> HttpResponse:
     context = {
         "vibes": vibe_list(user=request.user),
-        "progress": mood_progress_get(user_id=request.user.pk),
+        "progress": mood_progress_get(user=request.user),
         "demo_read_only": DEMO_READ_ONLY,
     }
     return render(request, "analytics/mood_detail.html", context)
@@ -86,4 +87,4 @@ def mood_refresh(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def mood_progress(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(mood_progress_get(user_id=request.user.pk))
+    return JsonResponse(mood_progress_get(user=request.user))

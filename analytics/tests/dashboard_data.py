@@ -1,4 +1,4 @@
-"""Dashboard fixture data, exactly in the shapes of contracts §4 (top cache) and §5 (vibe)."""
+"""Dashboard fixture data: top lists in the shape of the `top:` cache entry, and stored vibes."""
 
 from __future__ import annotations
 
@@ -95,23 +95,26 @@ def top_cache(payload: dict) -> dict:
     return payload
 
 
-def vibe_payload(**overrides) -> dict:
-    vibe = {
+def vibe_row(user, time_range: str = "short_term", **overrides):
+    """Store a vibe where the mood analysis stores it (the ``vibes`` table)."""
+    from analytics.models import Vibe
+
+    fields = {
         "sentence": "Shades of soft sadness, tender love and quiet longing",
-        "scores": [
-            {"label": "joy", "score": 0.08},
-            {"label": "sadness", "score": 0.31},
-            {"label": "love", "score": 0.22},
-            {"label": "desire", "score": 0.12},
-            {"label": "neutral", "score": 0.05},
+        "top": [
+            ["sadness", 0.31],
+            ["love", 0.22],
+            ["desire", 0.12],
+            ["joy", 0.08],
+            ["neutral", 0.05],
         ],
-        "coarse": [{"label": "sadness", "score": 0.45}, {"label": "joy", "score": 0.30}],
-        "confidence": "medium",
-        "confidence_value": 0.61,
-        "analysed": 47,
-        "skipped": 3,
-        "backend": "local",
-        "computed_at": "2026-11-25T16:01:00+00:00",
+        "fine": {"sadness": 0.31, "love": 0.22},
+        "coarse": {"sadness": 0.45, "joy": 0.30, "neutral": 0.25},
+        "confidence": 0.61,
+        "confidence_level": "medium",
+        "analysed_count": 47,
+        "skipped_count": 3,
+        "backends": {"local": 47},
+        **overrides,
     }
-    vibe.update(overrides)
-    return vibe
+    return Vibe.objects.update_or_create(user=user, time_range=time_range, defaults=fields)[0]

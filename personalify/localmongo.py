@@ -1,6 +1,8 @@
 """Start and stop a local MongoDB-wire server (SecantusDB) as a separate process.
 
-Used by the test session and by `make run` when no MONGO_URI is configured.
+The embedded default of `make run` when no MONGO_URI is configured, and the test session's
+server. It waits for the server to accept connections; it never talks MongoDB itself (only
+``music.history`` does).
 """
 
 from __future__ import annotations
@@ -10,9 +12,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
 
 
 def free_port() -> int:
@@ -59,10 +58,9 @@ class LocalMongo:
             if self.process.poll() is not None:
                 raise RuntimeError(f"SecantusDB exited with code {self.process.returncode}")
             try:
-                with MongoClient(self.uri, serverSelectionTimeoutMS=300) as client:
-                    client.admin.command("ping")
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.3).close()
                 return self
-            except PyMongoError:
+            except OSError:
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError(f"SecantusDB did not answer on port {self.port} within {wait:.0f}s")

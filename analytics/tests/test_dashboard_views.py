@@ -12,12 +12,16 @@ from lxml import html as lxml_html
 from PIL import Image
 
 from accounts.models import User
+from analytics.selectors import MOOD_PROGRESS, vibe_get
+from music.selectors import SYNC_PROGRESS
+from music.spotify import TimeRange
+from personalify.progress import progress_set
 
-from .dashboard_data import top_cache, top_payload, vibe_payload
+from .dashboard_data import top_cache, top_payload, vibe_row
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = reverse("music:dashboard")
+DASHBOARD = reverse("analytics:dashboard")
 # session + user, top_get's 4 queries for each range the page reads on a miss (the shown range
 # and, for "what changed", the last 4 weeks and 6 months) and the vibe: whatever the item count.
 MISS_QUERIES = 11
@@ -33,30 +37,32 @@ def texts(tree, xpath):
 
 
 @pytest.fixture
-def vibe(monkeypatch):
-    """The analytics stream's vibe for every range (contracts §5)."""
-    value = vibe_payload()
-    monkeypatch.setattr("analytics.selectors.vibe_get", lambda *, user, time_range: value)
-    return value
+def vibe(alice):
+    """Alice's stored vibe for every range, as the page shows it."""
+    for time_range in TimeRange.values:
+        vibe_row(alice, time_range)
+    return vibe_get(user=alice, time_range="short_term")
 
 
-def progress(state, **extra):
-    return {
-        "state": state,
-        "step": "",
-        "done": 0,
-        "total": 0,
-        "error": None,
-        "retry_at": None,
-        **extra,
-    }
+def sync_progress(user, state, **fields):
+    progress_set(kind=SYNC_PROGRESS, owner=user.spotify_id, state=state, **fields)
+
+
+def mood_progress(user, state, **fields):
+    progress_set(kind=MOOD_PROGRESS, owner=user.pk, state=state, **fields)
 
 
 # --- access ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "name", ["music:dashboard", "music:history", "music:share-image", "music:dashboard-status"]
+    "name",
+    [
+        "analytics:dashboard",
+        "analytics:history",
+        "analytics:share-image",
+        "analytics:dashboard-status",
+    ],
 )
 def test_dashboard_pages_redirect_to_login_when_anonymous(client, name):
     response = client.get(reverse(name))
@@ -76,7 +82,7 @@ def test_dashboard_never_shows_another_users_data_when_only_theirs_is_cached(ali
 def test_share_image_is_404_when_the_data_is_someone_elses(alice_client, bob):
     top_cache(top_payload(bob.spotify_id))
     response = alice_client.get(
-        reverse("music:share-image"), {"range": "short_term", "kind": "artists"}
+        reverse("analytics:share-image"), {"range": "short_term", "kind": "artists"}
     )
     assert response.status_code == 404
 
@@ -90,7 +96,9 @@ def test_dashboard_ignores_a_user_parameter_pointing_at_another_user(alice_clien
     assert "alices-artist" in body and "bobs-artist" not in body
 
 
-@pytest.mark.parametrize("name", ["music:dashboard", "music:history", "music:share-image"])
+@pytest.mark.parametrize(
+    "name", ["analytics:dashboard", "analytics:history", "analytics:share-image"]
+)
 def test_dashboard_pages_are_404_when_the_account_has_no_spotify_id(client, name):
     staff = User.objects.create(username="staff", is_staff=True)
     client.force_login(staff)
@@ -210,12 +218,9 @@ def test_dashboard_shows_the_vibe_scores_confidence_and_track_count(alice_client
     assert [s["label"] for s in chart] == ["sadness", "love", "desire", "joy", "neutral"]
 
 
-def test_dashboard_shows_mood_progress_when_the_analysis_runs(alice_client, alice, monkeypatch):
+def test_dashboard_shows_mood_progress_when_the_analysis_runs(alice_client, alice):
     top_cache(top_payload(alice.spotify_id))
-    monkeypatch.setattr(
-        "analytics.selectors.vibe_progress_get",
-        lambda *, user: progress("running", done=12, total=50),
-    )
+    mood_progress(alice, "running", done=12, total=50)
     tree = page(alice_client.get(DASHBOARD))
     text = " ".join(tree.xpath('//section[@id="mood"]')[0].text_content().split())
     assert "Reading the mood of your tracks (12 of 50)" in text
@@ -251,14 +256,14 @@ def test_dashboard_shows_when_it_was_last_synced(alice_client, alice):
     assert tree.xpath('//section[@id="sync"]//time/@datetime') == ["2026-11-25T16:00:00+00:00"]
 
 
-def test_dashboard_explains_a_failed_sync_and_when_it_retries(alice_client, alice, monkeypatch):
+def test_dashboard_explains_a_failed_sync_and_when_it_retries(alice_client, alice):
     top_cache(top_payload(alice.spotify_id))
-    failed = progress(
+    sync_progress(
+        alice,
         "failed",
         error="Spotify is rate-limiting requests right now.",
         retry_at="2026-11-25T16:30:00+00:00",
     )
-    monkeypatch.setattr("music.selectors.sync_progress_get", lambda *, user: failed)
     tree = page(alice_client.get(DASHBOARD))
     alert = tree.xpath('//*[@id="sync-error"]')[0]
     assert alert.get("hidden") is None
@@ -267,9 +272,8 @@ def test_dashboard_explains_a_failed_sync_and_when_it_retries(alice_client, alic
     assert "It will try again at 16:30 UTC" in text
 
 
-def test_dashboard_shows_sync_progress_while_a_sync_runs(alice_client, alice, monkeypatch):
-    running = progress("running", step="Last 6 months", done=2, total=6)
-    monkeypatch.setattr("music.selectors.sync_progress_get", lambda *, user: running)
+def test_dashboard_shows_sync_progress_while_a_sync_runs(alice_client, alice):
+    sync_progress(alice, "running", step="Last 6 months", done=2, total=6)
     tree = page(alice_client.get(DASHBOARD))
     box = tree.xpath('//*[@id="sync-progress"]')[0]
     assert box.get("hidden") is None
@@ -277,19 +281,20 @@ def test_dashboard_shows_sync_progress_while_a_sync_runs(alice_client, alice, mo
     assert "Syncing: Last 6 months" in box.text_content()
 
 
-def test_dashboard_status_answers_sync_and_mood_progress_as_json(alice_client, monkeypatch):
-    monkeypatch.setattr("music.selectors.sync_progress_get", lambda *, user: progress("running"))
-    response = alice_client.get(reverse("music:dashboard-status"))
+def test_dashboard_status_answers_sync_and_mood_progress_as_json(alice_client, alice):
+    sync_progress(alice, "running")
+    mood_progress(alice, "queued")
+    response = alice_client.get(reverse("analytics:dashboard-status"))
     assert response.status_code == 200
     assert response.json()["sync"]["state"] == "running"
-    assert response.json()["mood"]["state"] in ("idle", "done", "queued", "running", "failed")
+    assert response.json()["mood"]["state"] == "queued"
 
 
 def test_dashboard_loads_its_chart_code_from_the_app_not_a_cdn(alice_client, alice):
     top_cache(top_payload(alice.spotify_id))
     tree = page(alice_client.get(DASHBOARD))
     sources = tree.xpath("//script/@src") + tree.xpath("//link/@href")
-    assert "/static/js/dashboard.js" in sources
+    assert "/static/analytics/dashboard.js" in sources
     assert all(src.startswith("/") for src in sources), sources
 
 
@@ -303,30 +308,10 @@ def test_dashboard_gives_every_image_an_alt_text(alice_client, alice):
 # --- speed: the cache serves the page ----------------------------------------------------------
 
 
-def _vibe_row(user, time_range="short_term", sentence="Mostly joy, a little longing"):
-    from analytics.models import Vibe
-
-    Vibe.objects.update_or_create(
-        user=user,
-        time_range=time_range,
-        defaults={
-            "sentence": sentence,
-            "top": [["joy", 0.4], ["desire", 0.2]],
-            "fine": {"joy": 0.4, "desire": 0.2},
-            "coarse": {"joy": 0.6, "sadness": 0.1},
-            "confidence": 0.7,
-            "confidence_level": "high",
-            "analysed_count": 20,
-            "skipped_count": 0,
-            "backends": {"local": 20},
-        },
-    )
-
-
 def test_dashboard_touches_no_table_but_session_and_user_when_cached(alice_client, alice):
     for time_range in ("short_term", "medium_term", "long_term"):
         top_cache(top_payload(alice.spotify_id, time_range, n=50))
-    _vibe_row(alice)
+    vibe_row(alice)
     alice_client.get(DASHBOARD)  # the first view keeps a copy of the vibe next to the top lists
     with CaptureQueriesContext(connection) as queries:
         assert alice_client.get(DASHBOARD).status_code == 200
@@ -338,9 +323,9 @@ def test_dashboard_touches_no_table_but_session_and_user_when_cached(alice_clien
 
 def test_dashboard_shows_the_new_vibe_when_the_analysis_stores_one(alice_client, alice):
     top_cache(top_payload(alice.spotify_id))
-    _vibe_row(alice, sentence="First reading")
+    vibe_row(alice, sentence="First reading")
     assert "First reading" in alice_client.get(DASHBOARD).content.decode()
-    _vibe_row(alice, sentence="Second reading")  # a saved Vibe forgets the cached copy
+    vibe_row(alice, sentence="Second reading")  # a saved Vibe forgets the cached copy
     body = alice_client.get(DASHBOARD).content.decode()
     assert "Second reading" in body and "First reading" not in body
 
@@ -351,7 +336,9 @@ def test_dashboard_shows_the_new_vibe_when_the_analysis_stores_one(alice_client,
 @pytest.mark.parametrize("kind", ["artists", "tracks", "genres"])
 def test_share_image_is_a_1080_by_1920_png_download(alice_client, alice, vibe, kind):
     top_cache(top_payload(alice.spotify_id))
-    response = alice_client.get(reverse("music:share-image"), {"range": "short_term", "kind": kind})
+    response = alice_client.get(
+        reverse("analytics:share-image"), {"range": "short_term", "kind": kind}
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert (
@@ -364,13 +351,13 @@ def test_share_image_is_a_1080_by_1920_png_download(alice_client, alice, vibe, k
 
 def test_share_image_is_404_when_the_kind_is_unknown(alice_client, alice):
     top_cache(top_payload(alice.spotify_id))
-    response = alice_client.get(reverse("music:share-image"), {"kind": "email"})
+    response = alice_client.get(reverse("analytics:share-image"), {"kind": "email"})
     assert response.status_code == 404
 
 
 def test_share_image_renders_without_a_vibe_when_spotify_gave_no_genres(alice_client, alice):
     top_cache(top_payload(alice.spotify_id, dev_mode=True))
-    response = alice_client.get(reverse("music:share-image"), {"kind": "artists"})
+    response = alice_client.get(reverse("analytics:share-image"), {"kind": "artists"})
     assert response.status_code == 200
     assert Image.open(io.BytesIO(response.content)).size == (1080, 1920)
 
@@ -378,7 +365,7 @@ def test_share_image_renders_without_a_vibe_when_spotify_gave_no_genres(alice_cl
 def test_share_image_is_404_when_the_chosen_list_is_empty(alice_client, alice):
     # The page disables "Top genres" when Spotify gave none: the URL does not offer it either.
     top_cache(top_payload(alice.spotify_id, dev_mode=True))
-    response = alice_client.get(reverse("music:share-image"), {"kind": "genres"})
+    response = alice_client.get(reverse("analytics:share-image"), {"kind": "genres"})
     assert response.status_code == 404
 
 
@@ -391,13 +378,10 @@ def test_dashboard_links_an_artist_only_when_spotify_gave_an_https_link(alice_cl
     assert items[1].xpath('.//a[@class="item-title"]')[0].get("href").startswith("https://")
 
 
-def test_dashboard_renders_again_when_the_mood_error_changes(alice_client, alice, monkeypatch):
+def test_dashboard_renders_again_when_the_mood_error_changes(alice_client, alice):
     top_cache(top_payload(alice.spotify_id))
     for error in ("The first failure.", "The second failure."):
-        monkeypatch.setattr(
-            "analytics.selectors.vibe_progress_get",
-            lambda *, user, error=error: progress("failed", error=error),
-        )
+        mood_progress(alice, "failed", error=error)
         assert error in alice_client.get(DASHBOARD).content.decode()
 
 
@@ -408,11 +392,10 @@ def test_dashboard_cache_miss_costs_a_constant_number_of_queries(
     from django.core.cache import cache
 
     from music.services import library_sync
-
-    from .conftest import make_spotify_user
+    from personalify.testing.users import spotify_user_make
 
     fake = fake_spotify_factory(n_items=n_items)
-    user = make_spotify_user(fake, spotify_id=f"user{n_items}")
+    user = spotify_user_make(fake, spotify_id=f"user{n_items}")
     library_sync(user=user)
     cache.clear()  # every range is a miss: rebuilt from PostgreSQL
     client.force_login(user)
@@ -427,13 +410,12 @@ def test_dashboard_cache_miss_query_count_is_equal_for_10_and_50_items(
     from django.core.cache import cache
 
     from music.services import library_sync
-
-    from .conftest import make_spotify_user
+    from personalify.testing.users import spotify_user_make
 
     counts = []
     for n_items in (10, 50):
         fake = fake_spotify_factory(n_items=n_items)
-        user = make_spotify_user(fake, spotify_id=f"user{n_items}")
+        user = spotify_user_make(fake, spotify_id=f"user{n_items}")
         library_sync(user=user)
         cache.clear()
         client.force_login(user)
@@ -465,7 +447,7 @@ def test_dashboard_is_read_only_for_the_demo_user(client):
     assert not tree.xpath('//form[@id="sync-form"]')
     assert "read-only" in tree.xpath('//section[@id="sync"]')[0].text_content()
     assert tree.xpath('//section[@id="artists"]//li[@data-rank]')  # but it shows everything
-    assert client.get(reverse("music:share-image")).status_code == 200
+    assert client.get(reverse("analytics:share-image")).status_code == 200
 
 
 # --- history ------------------------------------------------------------------------------------
@@ -491,7 +473,7 @@ def test_history_lists_past_syncs_newest_first_with_what_entered_and_left(alice_
 
     _history(alice.spotify_id, "s1", datetime(2026, 11, 1, 9, 0, tzinfo=UTC), ["A", "B", "C"])
     _history(alice.spotify_id, "s2", datetime(2026, 11, 8, 9, 0, tzinfo=UTC), ["B", "D", "C"])
-    tree = page(alice_client.get(reverse("music:history")))
+    tree = page(alice_client.get(reverse("analytics:history")))
     entries = tree.xpath('//section[@data-range="short_term"]//li[@class="history-entry"]')
     assert [e.xpath(".//time/@datetime")[0] for e in entries] == [
         "2026-11-08T09:00:00+00:00",
@@ -507,7 +489,7 @@ def test_history_never_shows_another_users_syncs(alice_client, bob):
     from datetime import UTC, datetime
 
     _history(bob.spotify_id, "b1", datetime(2026, 11, 1, tzinfo=UTC), ["Bobs Band"])
-    body = alice_client.get(reverse("music:history")).content.decode()
+    body = alice_client.get(reverse("analytics:history")).content.decode()
     assert "Bobs Band" not in body and "No syncs yet" in body
 
 
@@ -518,7 +500,7 @@ def test_history_says_so_when_mongodb_is_down(alice_client, settings):
     settings.MONGO_TIMEOUT_MS = 200
     history_client_reset()
     try:
-        tree = page(alice_client.get(reverse("music:history")))
+        tree = page(alice_client.get(reverse("analytics:history")))
     finally:
         history_client_reset()
     assert "history store is not reachable" in tree.text_content()
@@ -565,7 +547,7 @@ def test_dashboard_renders_the_new_lists_when_a_sync_replaces_the_cache(alice_cl
 def test_deleting_a_user_forgets_their_rendered_dashboard(alice_client, alice):
     from django.core.cache import cache
 
-    from music.dashboard import grid_cache_key
+    from analytics.dashboard import grid_cache_key
 
     top_cache(top_payload(alice.spotify_id))
     alice_client.get(DASHBOARD)

@@ -7,17 +7,19 @@ from django.conf import settings
 from django.test import Client
 from PIL import Image
 
-from accounts.models import User
+from music.spotify import TimeRange
+from personalify.progress import WORKER_UNAVAILABLE
+from personalify.testing.users import spotify_user_make
 
 from .browser import browser_context, chromium, horizontal_overflow, screenshot  # noqa: F401
-from .dashboard_data import top_cache, top_payload, vibe_payload
+from .dashboard_data import top_cache, top_payload, vibe_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def carol(transactional_db):
-    user = User.objects.create(username="carol", spotify_id="carol-sp", display_name="Carol")
+    user = spotify_user_make(None, spotify_id="carol-sp", username="carol", display_name="Carol")
     for time_range in ("short_term", "medium_term", "long_term"):
         ids = [f"{time_range[:2]}{i}" for i in range(30)]
         shared = [f"a{i}" for i in range(30)]
@@ -27,10 +29,9 @@ def carol(transactional_db):
 
 
 @pytest.fixture
-def vibe(monkeypatch):
-    value = vibe_payload()
-    monkeypatch.setattr("analytics.selectors.vibe_get", lambda *, user, time_range: value)
-    return value
+def vibe(carol):
+    for time_range in TimeRange.values:
+        vibe_row(carol, time_range)
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_sync_now_says_the_worker_is_unavailable_when_the_broker_is_down(
     page.get_by_role("button", name="Sync now").click()
     error = page.locator("#sync-error")
     error.wait_for(state="visible")
-    assert "Background worker unavailable — try again in a minute." in error.inner_text()
+    assert WORKER_UNAVAILABLE in error.inner_text()
     assert page.locator("#sync-progress").is_hidden()
     assert page.get_by_role("button", name="Sync now").is_enabled()
 
@@ -176,7 +177,7 @@ def test_switching_ranges_after_login_keeps_the_range_in_the_url(spotify_login):
 
 
 @pytest.mark.parametrize("width", [360, 1440])
-def test_dashboard_fits_the_screen_without_horizontal_overflow(spotify_login, vibe, width):
+def test_dashboard_fits_the_screen_without_horizontal_overflow(spotify_login, width):
     page = spotify_login()
     page.set_viewport_size({"width": width, "height": 900})
     page.reload()

@@ -8,9 +8,11 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from analytics import selectors as analytics_selectors
-from music import dashboard, history, selectors
-from music.share import share_card_render
+from music import history, selectors
+
+from .. import dashboard
+from ..selectors import mood_progress_get
+from ..share import share_card_render
 
 
 def _owner_or_404(request) -> None:
@@ -34,7 +36,7 @@ def dashboard_detail(request):
     data = dashboard.dashboard_get(user=request.user, time_range=_range_or_404(request))
     if data["synced"] and not data["empty"]:
         data["grid_html"] = dashboard.grid_html(user=request.user, data=data)
-    return render(request, "music/dashboard_detail.html", data)
+    return render(request, "analytics/dashboard_detail.html", data)
 
 
 @never_cache
@@ -46,7 +48,7 @@ def dashboard_status(request):
     return JsonResponse(
         {
             "sync": selectors.sync_progress_get(user=request.user),
-            "mood": analytics_selectors.vibe_progress_get(user=request.user),
+            "mood": mood_progress_get(user=request.user),
         }
     )
 
@@ -60,7 +62,7 @@ def history_list(request):
         documents = history.sync_history_for_user(spotify_id=request.user.spotify_id)
     except history.HistoryUnavailable:
         documents = None
-    return render(request, "music/history_list.html", dashboard.history_get(documents))
+    return render(request, "analytics/history_list.html", dashboard.history_get(documents))
 
 
 @login_required

@@ -1,8 +1,9 @@
 """What the dashboard shows, shaped from cached plain data only.
 
-Everything here reads `music.selectors.top_get` (the Redis entry of contracts §4), the sync and
-mood progress (also in Redis) and the vibe (analytics). A cached dashboard therefore touches no
-PostgreSQL table; a cache miss costs what `top_get` costs, a constant number of queries.
+Everything here reads `music.selectors.top_get` (the `top:{spotify_id}:{time_range}` Redis
+entry), the sync and mood progress records (also in Redis) and the vibe. A cached dashboard
+therefore touches no PostgreSQL table; a cache miss costs what `top_get` costs, a constant
+number of queries.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
-from analytics import selectors as analytics_selectors
 from music import selectors
-from music.models import TIME_RANGE_CHOICES
+from music.spotify import TimeRange
 from personalify.cache import cache_delete, cache_get, cache_set
+from personalify.progress import progress_shown
 
-RANGES = dict(TIME_RANGE_CHOICES)
-DEFAULT_RANGE = "short_term"
+from . import selectors as analytics_selectors
+
+RANGES = dict(TimeRange.choices)
+DEFAULT_RANGE = TimeRange.SHORT.value
 SHARE_KINDS = {"artists": "Top artists", "tracks": "Top tracks", "genres": "Top genres"}
 ALBUM_TYPES = {"album": "Album", "single": "Single", "compilation": "Compilation", "ep": "EP"}
 CHART_GENRES = 8  # slices in the genre chart; the rest is one "Other" slice
@@ -32,11 +35,6 @@ CHANGES_LIMIT = 5
 CHANGE_GROUPS = {"rose": "Rose", "fell": "Fell", "new": "New"}
 
 
-def is_read_only(user) -> bool:
-    """The demo account is shown, never synced by visitors."""
-    return selectors.user_is_demo(user=user)
-
-
 def _parse_time(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -44,16 +42,6 @@ def _parse_time(value: str | None) -> datetime | None:
         return datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return None
-
-
-def _progress(progress: dict | None) -> dict:
-    merged = {**selectors.IDLE, **(progress or {})}
-    merged["retry_at"] = _parse_time(merged.get("retry_at"))
-    merged["active"] = merged["state"] in ("queued", "running")
-    merged["percent"] = (
-        round(100 * merged["done"] / merged["total"]) if merged.get("total") else None
-    )
-    return merged
 
 
 def _changes_shown(changes: dict) -> dict:
@@ -104,13 +92,13 @@ def _tracks(tracks: list[dict]) -> list[dict]:
     return shaped
 
 
-# The vibe lives in PostgreSQL (analytics); the dashboard keeps a copy next to its top lists so a
-# cached page reads no table. music.signals forgets it whenever a Vibe row is saved or deleted.
+# The vibe lives in PostgreSQL; the dashboard keeps a copy next to its top lists so a cached page
+# reads no table. analytics.receivers forgets it whenever a Vibe row is saved or deleted.
 NO_VIBE = {"vibe": None}
 
 
 def vibe_cache_key(*, user_id: int, time_range: str) -> str:
-    return f"dashboard:vibe:{user_id}:{time_range}"
+    return f"dashboard:vibe:v2:{user_id}:{time_range}"  # v2: scores in percent
 
 
 def vibe_cached_get(*, user, time_range: str) -> dict | None:
@@ -128,23 +116,21 @@ def vibe_cache_forget(*, user_id: int, time_range: str) -> None:
 
 
 def mood_get(*, user, time_range: str) -> dict:
-    """The vibe (contracts §5) with its chart data, and the analysis progress."""
+    """The vibe (``analytics.selectors.vibe_shown``) with its chart data, and the progress."""
     vibe = vibe_cached_get(user=user, time_range=time_range)
-    progress = _progress(analytics_selectors.vibe_progress_get(user=user))
-    chart = []
-    if vibe:
-        scores = sorted(vibe.get("scores", []), key=lambda s: -s["score"])[:CHART_EMOTIONS]
-        chart = [{"label": s["label"], "value": round(s["score"], 4)} for s in scores]
+    progress = progress_shown(analytics_selectors.mood_progress_get(user=user))
+    scores = (vibe or {}).get("scores", [])[:CHART_EMOTIONS]
+    chart = [{"label": s["label"], "value": s["percent"] / 100} for s in scores]
     return {"vibe": vibe, "chart": chart, "progress": progress}
 
 
 def dashboard_get(*, user, time_range: str) -> dict:
     """Everything the dashboard page renders for one user and time range."""
     top = selectors.top_get(user=user, time_range=time_range)
-    short = top if time_range == "short_term" else None
-    medium = top if time_range == "medium_term" else None
-    short = short or selectors.top_get(user=user, time_range="short_term")
-    medium = medium or selectors.top_get(user=user, time_range="medium_term")
+    short = top if time_range == TimeRange.SHORT else None
+    medium = top if time_range == TimeRange.MEDIUM else None
+    short = short or selectors.top_get(user=user, time_range=TimeRange.SHORT)
+    medium = medium or selectors.top_get(user=user, time_range=TimeRange.MEDIUM)
     changes = _changes_shown(selectors.ranking_changes_from(short=short, medium=medium))
     data: dict = {
         "time_range": time_range,
@@ -163,10 +149,10 @@ def dashboard_get(*, user, time_range: str) -> dict:
         else False,
         "changes": changes,
         "changes_version": f"{(short or {}).get('synced_at')}|{(medium or {}).get('synced_at')}",
-        "sync": _progress(selectors.sync_progress_get(user=user)),
+        "sync": progress_shown(selectors.sync_progress_get(user=user)),
         "mood": mood_get(user=user, time_range=time_range),
         "share_kinds": SHARE_KINDS,
-        "read_only": is_read_only(user),
+        "read_only": user.is_demo,
     }
     data["empty"] = bool(top) and not top["artists"] and not top["tracks"]
     data["synced_just_now"] = bool(
@@ -228,13 +214,10 @@ def history_get(documents: list[dict] | None) -> dict:
 # a new sync or vibe changes the version and the next view renders it again. The templates'
 # own text is part of the version, so an upgrade never serves the old markup.
 
-GRID_TEMPLATE = "music/_grid.html"
-_TEMPLATE_DIRS = (
-    Path(__file__).parent / "templates",
-    Path(analytics_selectors.__file__).parent / "templates",
-)
+GRID_TEMPLATE = "analytics/_grid.html"
+_TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATES_VERSION = hashlib.sha1(
-    b"".join(p.read_bytes() for d in _TEMPLATE_DIRS for p in sorted(d.rglob("*.html"))),
+    b"".join(p.read_bytes() for p in sorted(_TEMPLATE_DIR.rglob("*.html"))),
     usedforsecurity=False,
 ).hexdigest()[:12]
 

@@ -1,0 +1,28 @@
+"""Analytics' part of events sent below it: a finished sync refreshes the mood; the dashboard's
+cached copies go when a vibe changes or a user is deleted."""
+
+from __future__ import annotations
+
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from music.signals import library_synced
+
+from .dashboard import dashboard_cache_forget, vibe_cache_forget
+from .services import vibe_refresh_request
+
+
+@receiver(library_synced)
+def mood_refresh_after_sync(sender, user, **kwargs) -> None:
+    vibe_refresh_request(user=user)
+
+
+@receiver([post_save, post_delete], sender="analytics.Vibe")
+def vibe_changed(sender, instance, **kwargs) -> None:
+    vibe_cache_forget(user_id=instance.user_id, time_range=instance.time_range)
+
+
+@receiver(post_delete, sender="accounts.User")
+def user_deleted(sender, instance, **kwargs) -> None:
+    # The rendered dashboard holds the user's lists: it goes with the account.
+    dashboard_cache_forget(user_id=instance.pk, spotify_id=instance.spotify_id)

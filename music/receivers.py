@@ -1,0 +1,56 @@
+"""Music's part of events sent by accounts: a login queues a sync; a deleted account takes its
+rankings, catalogue rows nobody else ranks, MongoDB history and cached top lists with it."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from accounts.exceptions import AccountDeleteBlocked
+from accounts.signals import spotify_login_completed, user_deleting
+from personalify.cache import CacheUnavailable, cache_call
+
+from .history import HistoryUnavailable, sync_history_delete_for_user
+from .models import UserArtist, UserTrack
+from .selectors import top_cache_key
+from .services import catalogue_prune, sync_request
+from .spotify import TimeRange
+
+logger = logging.getLogger(__name__)
+
+HISTORY_NOT_DELETED = "Your data could not be deleted right now: please try again."
+
+
+@receiver(spotify_login_completed)
+def sync_on_login(sender, user, **kwargs) -> bool:
+    """Queue the user's first (or a fresh) sync; never run it inside the login request.
+    False when the broker did not take it."""
+    return sync_request(user=user).status != "unavailable"
+
+
+@receiver(user_deleting)
+def library_delete(sender, user, **kwargs) -> None:
+    """MongoDB history first: if it cannot go, nothing goes (the caller's transaction)."""
+    spotify_id = user.spotify_id
+    if spotify_id:
+        try:
+            sync_history_delete_for_user(spotify_id=spotify_id)
+        except HistoryUnavailable as exc:
+            raise AccountDeleteBlocked(HISTORY_NOT_DELETED) from exc
+    artist_ids = set(UserArtist.objects.filter(user=user).values_list("artist_id", flat=True))
+    track_ids = set(UserTrack.objects.filter(user=user).values_list("track_id", flat=True))
+    UserArtist.objects.filter(user=user).delete()
+    UserTrack.objects.filter(user=user).delete()
+    catalogue_prune(artist_ids=artist_ids, track_ids=track_ids)
+    if spotify_id:
+        transaction.on_commit(lambda: _top_cache_delete(spotify_id=spotify_id))
+
+
+def _top_cache_delete(*, spotify_id: str) -> None:
+    keys = [top_cache_key(spotify_id=spotify_id, time_range=r) for r in TimeRange.values]
+    try:
+        cache_call("delete_many", keys)
+    except CacheUnavailable:  # the keys expire anyway (CACHE_TTL)
+        logger.warning("Could not delete the cached top lists of a deleted account")

@@ -1,0 +1,92 @@
+"""library_sync's history in MongoDB, through the outbox when MongoDB is down."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import redis
+from django.conf import settings
+
+from music.history import history_client_reset, sync_history_for_user
+from music.models import HistoryOutbox, UserArtist
+from music.services import history_outbox_flush, library_sync
+from music.spotify import TimeRange
+
+pytestmark = pytest.mark.django_db
+
+
+def _ranking(user, time_range, model=UserArtist, field="artist_id"):
+    rows = model.objects.filter(user=user, time_range=time_range).order_by("rank")
+    return list(rows.values_list(field, flat=True))
+
+
+def _raw_redis():
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+def _top_page(fake, kind: str) -> dict:
+    """A top-list answer in Spotify's shape, to edit before injecting it into the fake."""
+    items = copy.deepcopy(fake.catalogue.ranking(kind, "short_term"))
+    return {"items": items, "total": len(items), "limit": 50, "offset": 0, "next": None}
+
+
+def test_library_sync_records_history_in_mongodb_when_it_succeeds(spotify_user):
+    result = library_sync(user=spotify_user)
+    documents = sync_history_for_user(spotify_id=spotify_user.spotify_id)
+    assert [d["time_range"] for d in documents] == sorted(TimeRange.values)
+    assert all(d["sync_id"] == result.sync_id for d in documents)
+    assert all(len(d["history"]) == 1 for d in documents)
+    assert not HistoryOutbox.objects.exists()
+
+
+def test_library_sync_appends_history_when_synced_again(spotify_user):
+    library_sync(user=spotify_user)
+    library_sync(user=spotify_user)
+    for document in sync_history_for_user(spotify_id=spotify_user.spotify_id):
+        assert len(document["history"]) == 2
+        assert document["history"][0]["counts"] == {"artists": 20, "tracks": 20}
+        assert len(document["history"][0]["top_artists"]) == 5
+
+
+def test_library_sync_keeps_history_in_the_outbox_when_mongodb_is_down(
+    spotify_user, settings, mongo_server
+):
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        result = library_sync(user=spotify_user)
+        assert result.ok  # the sync does not depend on MongoDB
+        outbox = HistoryOutbox.objects.filter(user=spotify_user)
+        assert outbox.count() == 3 and all(row.attempts == 1 for row in outbox)
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()
+    assert sync_history_for_user(spotify_id=spotify_user.spotify_id) == []
+    flushed = history_outbox_flush()
+    assert (flushed.delivered, flushed.pending, flushed.error) == (3, 0, None)
+    documents = sync_history_for_user(spotify_id=spotify_user.spotify_id)
+    assert len(documents) == 3
+    assert all(d["sync_id"] == result.sync_id and len(d["history"]) == 1 for d in documents)
+
+
+def test_history_outbox_flush_delivers_once_when_a_record_is_delivered_twice(spotify_user):
+    result = library_sync(user=spotify_user)
+    # A crash after MongoDB stored a record but before its outbox row was deleted:
+    row = {
+        "sync_id": result.sync_id,
+        "user": spotify_user,
+        "time_range": "short_term",
+    }
+    from music.selectors import top_get
+
+    payload = top_get(user=spotify_user, time_range="short_term")
+    HistoryOutbox.objects.create(**row, payload=payload)
+    assert history_outbox_flush().delivered == 1
+    document = next(
+        d
+        for d in sync_history_for_user(spotify_id=spotify_user.spotify_id)
+        if d["time_range"] == "short_term"
+    )
+    assert [h["sync_id"] for h in document["history"]] == [result.sync_id]
+    assert not HistoryOutbox.objects.exists()
