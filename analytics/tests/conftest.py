@@ -2,8 +2,12 @@
 
 import pytest
 
+from analytics.selectors import vibe_get
+from music.spotify import TimeRange
 from personalify.testing.fakehttp import Reply
 from personalify.testing.users import spotify_user_make
+
+from .dashboard_data import vibe_row
 
 MODEL = "SamLowe/roberta-base-go_emotions"
 ROUTE = f"/models/{MODEL}"
@@ -60,3 +64,11 @@ def fake_hf(fake_http, settings):
 @pytest.fixture
 def user(db):
     return spotify_user_make(None, spotify_id="ana-spotify", username="ana", display_name="Ana")
+
+
+@pytest.fixture
+def vibe(alice):
+    """Alice's stored vibe for every range, as the page shows it."""
+    for time_range in TimeRange.values:
+        vibe_row(alice, time_range)
+    return vibe_get(user=alice, time_range="short_term")

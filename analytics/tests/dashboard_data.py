@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from django.core.cache import cache
+from lxml import html as lxml_html
+
+from analytics.selectors import MOOD_PROGRESS
+from music.selectors import SYNC_PROGRESS
+from personalify.progress import progress_set
 
 GENRES = ["indie rock", "shoegaze", "dream pop", "synthpop", "art pop", "jazz", "folk", "k-pop"]
 ALBUM_TYPES = ["album", "single", "compilation"]
@@ -118,3 +123,20 @@ def vibe_row(user, time_range: str = "short_term", **overrides):
         **overrides,
     }
     return Vibe.objects.update_or_create(user=user, time_range=time_range, defaults=fields)[0]
+
+
+def page(response):
+    assert response.status_code == 200, response.status_code
+    return lxml_html.fromstring(response.content.decode())
+
+
+def texts(tree, xpath):
+    return [" ".join(e.text_content().split()) for e in tree.xpath(xpath)]
+
+
+def sync_progress(user, state, **fields):
+    progress_set(kind=SYNC_PROGRESS, owner=user.spotify_id, state=state, **fields)
+
+
+def mood_progress(user, state, **fields):
+    progress_set(kind=MOOD_PROGRESS, owner=user.pk, state=state, **fields)

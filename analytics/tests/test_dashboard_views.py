@@ -1,58 +1,24 @@
-"""The dashboard, history and share views: each section's data and order, and who may see it."""
+"""The dashboard page: each section's data and order, progress, and who may see it."""
 
-import io
 import json
-import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from lxml import html as lxml_html
-from PIL import Image
 
 from accounts.models import User
-from analytics.selectors import MOOD_PROGRESS, vibe_get
-from music.selectors import SYNC_PROGRESS
-from music.spotify import TimeRange
-from personalify.progress import progress_set
 
-from .dashboard_data import top_cache, top_payload, vibe_row
+from .dashboard_data import (
+    mood_progress,
+    page,
+    sync_progress,
+    texts,
+    top_cache,
+    top_payload,
+)
 
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("analytics:dashboard")
-# session + user, top_get's 4 queries for each range the page reads on a miss (the shown range
-# and, for "what changed", the last 4 weeks and 6 months) and the vibe: whatever the item count.
-MISS_QUERIES = 11
-
-
-def page(response):
-    assert response.status_code == 200, response.status_code
-    return lxml_html.fromstring(response.content.decode())
-
-
-def texts(tree, xpath):
-    return [" ".join(e.text_content().split()) for e in tree.xpath(xpath)]
-
-
-@pytest.fixture
-def vibe(alice):
-    """Alice's stored vibe for every range, as the page shows it."""
-    for time_range in TimeRange.values:
-        vibe_row(alice, time_range)
-    return vibe_get(user=alice, time_range="short_term")
-
-
-def sync_progress(user, state, **fields):
-    progress_set(kind=SYNC_PROGRESS, owner=user.spotify_id, state=state, **fields)
-
-
-def mood_progress(user, state, **fields):
-    progress_set(kind=MOOD_PROGRESS, owner=user.pk, state=state, **fields)
-
-
-# --- access ------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -79,14 +45,6 @@ def test_dashboard_never_shows_another_users_data_when_only_theirs_is_cached(ali
     assert "Nothing here yet" in body
 
 
-def test_share_image_is_404_when_the_data_is_someone_elses(alice_client, bob):
-    top_cache(top_payload(bob.spotify_id))
-    response = alice_client.get(
-        reverse("analytics:share-image"), {"range": "short_term", "kind": "artists"}
-    )
-    assert response.status_code == 404
-
-
 def test_dashboard_ignores_a_user_parameter_pointing_at_another_user(alice_client, alice, bob):
     top_cache(top_payload(alice.spotify_id, artist_ids=["alices-artist"]))
     top_cache(top_payload(bob.spotify_id, artist_ids=["bobs-artist"]))
@@ -107,9 +65,6 @@ def test_dashboard_pages_are_404_when_the_account_has_no_spotify_id(client, name
 
 def test_dashboard_is_404_when_the_time_range_is_unknown(alice_client):
     assert alice_client.get(DASHBOARD, {"range": "forever"}).status_code == 404
-
-
-# --- sections ----------------------------------------------------------------------------------
 
 
 def test_dashboard_lists_top_artists_in_rank_order_with_image_genres_popularity_and_link(
@@ -305,70 +260,6 @@ def test_dashboard_gives_every_image_an_alt_text(alice_client, alice):
     assert images and all(img.get("alt") for img in images)
 
 
-# --- speed: the cache serves the page ----------------------------------------------------------
-
-
-def test_dashboard_touches_no_table_but_session_and_user_when_cached(alice_client, alice):
-    for time_range in ("short_term", "medium_term", "long_term"):
-        top_cache(top_payload(alice.spotify_id, time_range, n=50))
-    vibe_row(alice)
-    alice_client.get(DASHBOARD)  # the first view keeps a copy of the vibe next to the top lists
-    with CaptureQueriesContext(connection) as queries:
-        assert alice_client.get(DASHBOARD).status_code == 200
-    tables = set()
-    for query in queries.captured_queries:
-        tables |= set(re.findall(r'(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', query["sql"]))
-    assert tables <= {"django_session", "users"}, tables
-
-
-def test_dashboard_shows_the_new_vibe_when_the_analysis_stores_one(alice_client, alice):
-    top_cache(top_payload(alice.spotify_id))
-    vibe_row(alice, sentence="First reading")
-    assert "First reading" in alice_client.get(DASHBOARD).content.decode()
-    vibe_row(alice, sentence="Second reading")  # a saved Vibe forgets the cached copy
-    body = alice_client.get(DASHBOARD).content.decode()
-    assert "Second reading" in body and "First reading" not in body
-
-
-# --- share image -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("kind", ["artists", "tracks", "genres"])
-def test_share_image_is_a_1080_by_1920_png_download(alice_client, alice, vibe, kind):
-    top_cache(top_payload(alice.spotify_id))
-    response = alice_client.get(
-        reverse("analytics:share-image"), {"range": "short_term", "kind": kind}
-    )
-    assert response.status_code == 200
-    assert response["Content-Type"] == "image/png"
-    assert (
-        response["Content-Disposition"]
-        == f'attachment; filename="personalify-{kind}-short_term.png"'
-    )
-    image = Image.open(io.BytesIO(response.content))
-    assert image.format == "PNG" and image.size == (1080, 1920)
-
-
-def test_share_image_is_404_when_the_kind_is_unknown(alice_client, alice):
-    top_cache(top_payload(alice.spotify_id))
-    response = alice_client.get(reverse("analytics:share-image"), {"kind": "email"})
-    assert response.status_code == 404
-
-
-def test_share_image_renders_without_a_vibe_when_spotify_gave_no_genres(alice_client, alice):
-    top_cache(top_payload(alice.spotify_id, dev_mode=True))
-    response = alice_client.get(reverse("analytics:share-image"), {"kind": "artists"})
-    assert response.status_code == 200
-    assert Image.open(io.BytesIO(response.content)).size == (1080, 1920)
-
-
-def test_share_image_is_404_when_the_chosen_list_is_empty(alice_client, alice):
-    # The page disables "Top genres" when Spotify gave none: the URL does not offer it either.
-    top_cache(top_payload(alice.spotify_id, dev_mode=True))
-    response = alice_client.get(reverse("analytics:share-image"), {"kind": "genres"})
-    assert response.status_code == 404
-
-
 def test_dashboard_links_an_artist_only_when_spotify_gave_an_https_link(alice_client, alice):
     payload = top_payload(alice.spotify_id, n=2)
     payload["artists"][0]["url"] = ""
@@ -376,56 +267,6 @@ def test_dashboard_links_an_artist_only_when_spotify_gave_an_https_link(alice_cl
     items = page(alice_client.get(DASHBOARD)).xpath('//section[@id="artists"]//li[@data-rank]')
     assert not items[0].xpath(".//a") and texts(items[0], './/*[@class="item-title"]')
     assert items[1].xpath('.//a[@class="item-title"]')[0].get("href").startswith("https://")
-
-
-def test_dashboard_renders_again_when_the_mood_error_changes(alice_client, alice):
-    top_cache(top_payload(alice.spotify_id))
-    for error in ("The first failure.", "The second failure."):
-        mood_progress(alice, "failed", error=error)
-        assert error in alice_client.get(DASHBOARD).content.decode()
-
-
-@pytest.mark.parametrize("n_items", [10, 50])
-def test_dashboard_cache_miss_costs_a_constant_number_of_queries(
-    client, fake_spotify_factory, django_assert_max_num_queries, n_items
-):
-    from django.core.cache import cache
-
-    from music.services import library_sync
-    from personalify.testing.users import spotify_user_make
-
-    fake = fake_spotify_factory(n_items=n_items)
-    user = spotify_user_make(fake, spotify_id=f"user{n_items}")
-    library_sync(user=user)
-    cache.clear()  # every range is a miss: rebuilt from PostgreSQL
-    client.force_login(user)
-    with django_assert_max_num_queries(MISS_QUERIES):
-        tree = page(client.get(DASHBOARD))
-    assert len(tree.xpath('//section[@id="artists"]//li[@data-rank]')) == n_items
-
-
-def test_dashboard_cache_miss_query_count_is_equal_for_10_and_50_items(
-    client, fake_spotify_factory
-):
-    from django.core.cache import cache
-
-    from music.services import library_sync
-    from personalify.testing.users import spotify_user_make
-
-    counts = []
-    for n_items in (10, 50):
-        fake = fake_spotify_factory(n_items=n_items)
-        user = spotify_user_make(fake, spotify_id=f"user{n_items}")
-        library_sync(user=user)
-        cache.clear()
-        client.force_login(user)
-        with CaptureQueriesContext(connection) as queries:
-            assert client.get(DASHBOARD).status_code == 200
-        counts.append(len(queries))
-    assert counts[0] == counts[1], counts
-
-
-# --- sync button, demo -------------------------------------------------------------------------
 
 
 def test_dashboard_offers_sync_now_as_a_post_form_with_csrf(alice_client, alice):
@@ -448,110 +289,3 @@ def test_dashboard_is_read_only_for_the_demo_user(client):
     assert "read-only" in tree.xpath('//section[@id="sync"]')[0].text_content()
     assert tree.xpath('//section[@id="artists"]//li[@data-rank]')  # but it shows everything
     assert client.get(reverse("analytics:share-image")).status_code == 200
-
-
-# --- history ------------------------------------------------------------------------------------
-
-
-def _history(spotify_id, sync_id, when, artists, time_range="short_term"):
-    from music.history import sync_history_record
-
-    sync_history_record(
-        spotify_id=spotify_id,
-        time_range=time_range,
-        sync_id=sync_id,
-        synced_at=when,
-        artists=[{"rank": i + 1, "name": name} for i, name in enumerate(artists)],
-        tracks=[{"rank": 1, "name": "Only Song"}],
-        genres=[],
-        genres_available=False,
-    )
-
-
-def test_history_lists_past_syncs_newest_first_with_what_entered_and_left(alice_client, alice):
-    from datetime import UTC, datetime
-
-    _history(alice.spotify_id, "s1", datetime(2026, 11, 1, 9, 0, tzinfo=UTC), ["A", "B", "C"])
-    _history(alice.spotify_id, "s2", datetime(2026, 11, 8, 9, 0, tzinfo=UTC), ["B", "D", "C"])
-    tree = page(alice_client.get(reverse("analytics:history")))
-    entries = tree.xpath('//section[@data-range="short_term"]//li[@class="history-entry"]')
-    assert [e.xpath(".//time/@datetime")[0] for e in entries] == [
-        "2026-11-08T09:00:00+00:00",
-        "2026-11-01T09:00:00+00:00",
-    ]
-    newest = " ".join(entries[0].text_content().split())
-    assert "in Top 5 artists: D" in newest and "out Top 5 artists: A" in newest
-    assert "First sync" in entries[1].text_content()
-    assert "Not synced yet" in tree.xpath('//section[@data-range="long_term"]')[0].text_content()
-
-
-def test_history_never_shows_another_users_syncs(alice_client, bob):
-    from datetime import UTC, datetime
-
-    _history(bob.spotify_id, "b1", datetime(2026, 11, 1, tzinfo=UTC), ["Bobs Band"])
-    body = alice_client.get(reverse("analytics:history")).content.decode()
-    assert "Bobs Band" not in body and "No syncs yet" in body
-
-
-def test_history_says_so_when_mongodb_is_down(alice_client, settings):
-    from music.history import history_client_reset
-
-    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
-    settings.MONGO_TIMEOUT_MS = 200
-    history_client_reset()
-    try:
-        tree = page(alice_client.get(reverse("analytics:history")))
-    finally:
-        history_client_reset()
-    assert "history store is not reachable" in tree.text_content()
-
-
-# --- installable ------------------------------------------------------------------------------
-
-
-def test_manifest_names_the_app_and_its_icons_which_exist_at_their_sizes(client):
-    from pathlib import Path
-
-    from django.conf import settings
-
-    response = client.get("/static/manifest.webmanifest")
-    assert response.status_code == 200
-    manifest = json.loads(b"".join(response.streaming_content))
-    assert manifest["start_url"] == "/dashboard/" and manifest["display"] == "standalone"
-    static = Path(settings.BASE_DIR) / "static"
-    purposes = set()
-    for icon in manifest["icons"]:
-        purposes.add(icon["purpose"])
-        if icon["type"] == "image/png":
-            width, height = map(int, icon["sizes"].split("x"))
-            assert Image.open(static / icon["src"]).size == (width, height)
-    assert {"any", "maskable"} <= purposes
-    assert {i["sizes"] for i in manifest["icons"]} >= {"192x192", "512x512"}
-
-
-def test_pages_link_the_manifest_and_a_touch_icon(client):
-    tree = page(client.get("/"))
-    assert tree.xpath('//link[@rel="manifest"]/@href') == ["/static/manifest.webmanifest"]
-    assert tree.xpath('//link[@rel="apple-touch-icon"]')
-
-
-def test_dashboard_renders_the_new_lists_when_a_sync_replaces_the_cache(alice_client, alice):
-    top_cache(top_payload(alice.spotify_id, artist_ids=["before"]))
-    assert "Artist before" in alice_client.get(DASHBOARD).content.decode()
-    newer = top_payload(alice.spotify_id, artist_ids=["after"])
-    top_cache({**newer, "synced_at": "2026-11-25T17:00:00+00:00"})
-    body = alice_client.get(DASHBOARD).content.decode()
-    assert "Artist after" in body and "Artist before" not in body
-
-
-def test_deleting_a_user_forgets_their_rendered_dashboard(alice_client, alice):
-    from django.core.cache import cache
-
-    from analytics.dashboard import grid_cache_key
-
-    top_cache(top_payload(alice.spotify_id))
-    alice_client.get(DASHBOARD)
-    key = grid_cache_key(spotify_id=alice.spotify_id, time_range="short_term")
-    assert cache.get(key)
-    alice.delete()
-    assert cache.get(key) is None

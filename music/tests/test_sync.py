@@ -3,13 +3,10 @@ over HTTP, real PostgreSQL, Redis and MongoDB-wire)."""
 
 from __future__ import annotations
 
-import copy
 import json
 import logging
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -20,22 +17,9 @@ from music.spotify import TimeRange
 from personalify.testing.fakehttp import Reply
 from personalify.testing.users import spotify_user_make
 
+from .sync_helpers import ranking, raw_redis, top_page
+
 pytestmark = pytest.mark.django_db
-
-
-def _ranking(user, time_range, model=UserArtist, field="artist_id"):
-    rows = model.objects.filter(user=user, time_range=time_range).order_by("rank")
-    return list(rows.values_list(field, flat=True))
-
-
-def _raw_redis():
-    return redis.Redis.from_url(settings.REDIS_URL)
-
-
-def _top_page(fake, kind: str) -> dict:
-    """A top-list answer in Spotify's shape, to edit before injecting it into the fake."""
-    items = copy.deepcopy(fake.catalogue.ranking(kind, "short_term"))
-    return {"items": items, "total": len(items), "limit": 50, "offset": 0, "next": None}
 
 
 def test_library_sync_stores_every_range_in_rank_order_when_spotify_answers(
@@ -45,9 +29,9 @@ def test_library_sync_stores_every_range_in_rank_order_when_spotify_answers(
     assert result.status == "synced" and result.synced_ranges == list(TimeRange.values)
     for time_range in TimeRange.values:
         expected = [a["id"] for a in fake_spotify.catalogue.ranking("artists", time_range)]
-        assert _ranking(spotify_user, time_range) == expected
+        assert ranking(spotify_user, time_range) == expected
         expected = [t["id"] for t in fake_spotify.catalogue.ranking("tracks", time_range)]
-        assert _ranking(spotify_user, time_range, UserTrack, "track_id") == expected
+        assert ranking(spotify_user, time_range, UserTrack, "track_id") == expected
     assert set(SyncState.objects.filter(user=spotify_user).values_list("status", flat=True)) == {
         "ok"
     }
@@ -112,20 +96,20 @@ def test_library_sync_runs_the_same_queries_again_when_repeated(spotify_user):
 def test_library_sync_is_idempotent_when_run_twice(spotify_user):
     library_sync(user=spotify_user)
     before = (Artist.objects.count(), Track.objects.count(), UserArtist.objects.count())
-    ranking = _ranking(spotify_user, "medium_term")
+    ranked = ranking(spotify_user, "medium_term")
     library_sync(user=spotify_user)
     assert (Artist.objects.count(), Track.objects.count(), UserArtist.objects.count()) == before
-    assert _ranking(spotify_user, "medium_term") == ranking
+    assert ranking(spotify_user, "medium_term") == ranked
 
 
 def test_library_sync_leaves_the_previous_ranking_when_spotify_fails(spotify_user, fake_spotify):
     library_sync(user=spotify_user)
-    before = {r: _ranking(spotify_user, r) for r in TimeRange.values}
+    before = {r: ranking(spotify_user, r) for r in TimeRange.values}
     synced_at = dict(SyncState.objects.values_list("time_range", "synced_at"))
     fake_spotify.fail_5xx("/v1/me/top/tracks", times=None)
     result = library_sync(user=spotify_user)
     assert result.status == "failed"
-    assert {r: _ranking(spotify_user, r) for r in TimeRange.values} == before
+    assert {r: ranking(spotify_user, r) for r in TimeRange.values} == before
     states = SyncState.objects.filter(user=spotify_user)
     assert {s.status for s in states} == {"failed"}
     assert {s.time_range: s.synced_at for s in states} == synced_at
@@ -141,7 +125,7 @@ def test_library_sync_replaces_only_fetched_ranges_when_some_fail(spotify_user, 
 def test_library_sync_weights_genres_by_rank_when_spotify_sends_genres(spotify_user):
     library_sync(user=spotify_user)
     payload = json.loads(
-        _raw_redis().get(top_cache_key(spotify_id=spotify_user.spotify_id, time_range="short_term"))
+        raw_redis().get(top_cache_key(spotify_id=spotify_user.spotify_id, time_range="short_term"))
     )
     weights = [g["weight"] for g in payload["genres"]]
     assert payload["genres_available"] is True
@@ -159,7 +143,7 @@ def test_library_sync_says_genres_are_unavailable_when_spotify_is_in_dev_mode(
     user = spotify_user_make(fake)
     assert library_sync(user=user).ok
     payload = json.loads(
-        _raw_redis().get(top_cache_key(spotify_id=user.spotify_id, time_range="short_term"))
+        raw_redis().get(top_cache_key(spotify_id=user.spotify_id, time_range="short_term"))
     )
     assert payload["genres"] == [] and payload["genres_available"] is False
     assert payload["artists"][0]["popularity"] is None
@@ -171,7 +155,7 @@ def test_library_sync_says_genres_are_unavailable_when_spotify_is_in_dev_mode(
 def test_library_sync_skips_and_counts_items_without_id_or_name_when_spotify_sends_some(
     spotify_user, fake_spotify, caplog
 ):
-    page = _top_page(fake_spotify, "tracks")
+    page = top_page(fake_spotify, "tracks")
     page["items"][0]["name"] = None
     page["items"][1]["id"] = ""
     fake_spotify.inject("/v1/me/top/tracks", Reply(json=page), times=3)  # every range
@@ -180,7 +164,7 @@ def test_library_sync_skips_and_counts_items_without_id_or_name_when_spotify_sen
     assert result.ok and result.skipped == 6
     expected = [t["id"] for t in page["items"][2:]]
     for time_range in TimeRange.values:
-        assert _ranking(spotify_user, time_range, UserTrack, "track_id") == expected
+        assert ranking(spotify_user, time_range, UserTrack, "track_id") == expected
     assert set(SyncState.objects.values_list("status", flat=True)) == {"ok"}
     logged = [r for r in caplog.records if "malformed" in r.getMessage()]
     assert len(logged) == 1 and "6" in logged[0].getMessage()
@@ -251,4 +235,4 @@ def test_library_sync_skips_an_account_without_spotify_when_asked(django_user_mo
     staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)
     result = library_sync(user=staff)
     assert result.status == "skipped" and "not linked to Spotify" in result.reason
-    assert not _raw_redis().keys("sync:*")
+    assert not raw_redis().keys("sync:*")

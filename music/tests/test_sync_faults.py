@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import redis
-from django.conf import settings
 
 from music.history import sync_history_for_user
 from music.models import HistoryOutbox, SyncState, UserArtist
@@ -13,11 +11,9 @@ from music.services import library_sync
 from music.services.sync_lock import sync_lock_key
 from music.signals import library_synced
 
+from .sync_helpers import raw_redis
+
 pytestmark = pytest.mark.django_db
-
-
-def _raw_redis():
-    return redis.Redis.from_url(settings.REDIS_URL)
 
 
 # Transactional: the sync's commit really happens, so its on-commit work really runs.
@@ -47,9 +43,9 @@ def test_library_sync_finishes_when_a_synced_receiver_fails_after_commit(spotify
     assert result.ok
     assert sync_progress_get(user=spotify_user)["state"] == "done"
     key = top_cache_key(spotify_id=spotify_user.spotify_id, time_range="short_term")
-    assert _raw_redis().get(key) is not None
+    assert raw_redis().get(key) is not None
     assert len(sync_history_for_user(spotify_id=spotify_user.spotify_id)) == 3
-    assert _raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
+    assert raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
 
 
 def test_library_sync_announces_the_synced_user_on_commit_when_every_range_saved(

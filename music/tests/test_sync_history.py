@@ -2,33 +2,14 @@
 
 from __future__ import annotations
 
-import copy
-
 import pytest
-import redis
-from django.conf import settings
 
 from music.history import history_client_reset, sync_history_for_user
-from music.models import HistoryOutbox, UserArtist
+from music.models import HistoryOutbox
 from music.services import history_outbox_flush, library_sync
 from music.spotify import TimeRange
 
 pytestmark = pytest.mark.django_db
-
-
-def _ranking(user, time_range, model=UserArtist, field="artist_id"):
-    rows = model.objects.filter(user=user, time_range=time_range).order_by("rank")
-    return list(rows.values_list(field, flat=True))
-
-
-def _raw_redis():
-    return redis.Redis.from_url(settings.REDIS_URL)
-
-
-def _top_page(fake, kind: str) -> dict:
-    """A top-list answer in Spotify's shape, to edit before injecting it into the fake."""
-    items = copy.deepcopy(fake.catalogue.ranking(kind, "short_term"))
-    return {"items": items, "total": len(items), "limit": 50, "offset": 0, "next": None}
 
 
 def test_library_sync_records_history_in_mongodb_when_it_succeeds(spotify_user):

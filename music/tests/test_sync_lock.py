@@ -3,15 +3,12 @@ that frees itself."""
 
 from __future__ import annotations
 
-import copy
 import threading
 
 import pytest
-import redis
-from django.conf import settings
 from django.db import connections
 
-from music.models import SyncState, UserArtist
+from music.models import SyncState
 from music.services import library_sync
 from music.services.sync import ALREADY_SYNCING
 from music.services.sync_lock import sync_lock_key
@@ -19,22 +16,9 @@ from music.spotify import TimeRange
 from personalify.testing.fakehttp import Reply
 from personalify.testing.users import spotify_user_make
 
+from .sync_helpers import ranking, raw_redis, top_page
+
 pytestmark = pytest.mark.django_db
-
-
-def _ranking(user, time_range, model=UserArtist, field="artist_id"):
-    rows = model.objects.filter(user=user, time_range=time_range).order_by("rank")
-    return list(rows.values_list(field, flat=True))
-
-
-def _raw_redis():
-    return redis.Redis.from_url(settings.REDIS_URL)
-
-
-def _top_page(fake, kind: str) -> dict:
-    """A top-list answer in Spotify's shape, to edit before injecting it into the fake."""
-    items = copy.deepcopy(fake.catalogue.ranking(kind, "short_term"))
-    return {"items": items, "total": len(items), "limit": 50, "offset": 0, "next": None}
 
 
 def test_library_sync_records_a_failed_sync_and_frees_the_lock_when_saving_fails_unexpectedly(
@@ -43,8 +27,8 @@ def test_library_sync_records_a_failed_sync_and_frees_the_lock_when_saving_fails
     from music.selectors import sync_progress_get
 
     library_sync(user=spotify_user)
-    before = {r: _ranking(spotify_user, r) for r in TimeRange.values}
-    page = _top_page(fake_spotify, "tracks")
+    before = {r: ranking(spotify_user, r) for r in TimeRange.values}
+    page = top_page(fake_spotify, "tracks")
     # Passes the parser but not PostgreSQL (album_release_date is varchar(10)): stands for any
     # error nobody foresaw while saving.
     page["items"][0]["album"]["release_date"] = "2024-01-01T00:00:00.000Z"
@@ -55,8 +39,8 @@ def test_library_sync_records_a_failed_sync_and_frees_the_lock_when_saving_fails
     assert (progress["state"], progress["error"]) == ("failed", result.reason)
     states = SyncState.objects.filter(user=spotify_user)
     assert {(s.status, s.error) for s in states} == {("failed", result.reason)}
-    assert {r: _ranking(spotify_user, r) for r in TimeRange.values} == before
-    assert _raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
+    assert {r: ranking(spotify_user, r) for r in TimeRange.values} == before
+    assert raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
 
 
 def test_library_sync_writes_progress_done_when_it_succeeds(spotify_user):
@@ -89,14 +73,14 @@ def test_library_sync_says_already_syncing_when_the_lock_is_held(spotify_user, f
 
 def test_library_sync_frees_the_lock_when_it_ends(spotify_user):
     library_sync(user=spotify_user)
-    assert _raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
+    assert raw_redis().get(sync_lock_key(spotify_id=spotify_user.spotify_id)) is None
 
 
 def test_library_sync_lock_expires_when_a_sync_dies(spotify_user):
     from music.services.sync_lock import LOCK_TTL, sync_lock_acquire
 
     sync_lock_acquire(spotify_user.spotify_id)
-    ttl = _raw_redis().ttl(sync_lock_key(spotify_id=spotify_user.spotify_id))
+    ttl = raw_redis().ttl(sync_lock_key(spotify_id=spotify_user.spotify_id))
     assert 0 < ttl <= LOCK_TTL
 
 

@@ -1,0 +1,115 @@
+"""The dashboard served from the cache: which tables a cached page reads, the queries of a miss,
+and when the cached copies are rendered again or forgotten."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from .dashboard_data import (
+    mood_progress,
+    page,
+    top_cache,
+    top_payload,
+    vibe_row,
+)
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("analytics:dashboard")
+# session + user, top_get's 4 queries for each range the page reads on a miss (the shown range
+# and, for "what changed", the last 4 weeks and 6 months) and the vibe: whatever the item count.
+MISS_QUERIES = 11
+
+
+def test_dashboard_touches_no_table_but_session_and_user_when_cached(alice_client, alice):
+    for time_range in ("short_term", "medium_term", "long_term"):
+        top_cache(top_payload(alice.spotify_id, time_range, n=50))
+    vibe_row(alice)
+    alice_client.get(DASHBOARD)  # the first view keeps a copy of the vibe next to the top lists
+    with CaptureQueriesContext(connection) as queries:
+        assert alice_client.get(DASHBOARD).status_code == 200
+    tables = set()
+    for query in queries.captured_queries:
+        tables |= set(re.findall(r'(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', query["sql"]))
+    assert tables <= {"django_session", "users"}, tables
+
+
+def test_dashboard_shows_the_new_vibe_when_the_analysis_stores_one(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    vibe_row(alice, sentence="First reading")
+    assert "First reading" in alice_client.get(DASHBOARD).content.decode()
+    vibe_row(alice, sentence="Second reading")  # a saved Vibe forgets the cached copy
+    body = alice_client.get(DASHBOARD).content.decode()
+    assert "Second reading" in body and "First reading" not in body
+
+
+def test_dashboard_renders_again_when_the_mood_error_changes(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id))
+    for error in ("The first failure.", "The second failure."):
+        mood_progress(alice, "failed", error=error)
+        assert error in alice_client.get(DASHBOARD).content.decode()
+
+
+@pytest.mark.parametrize("n_items", [10, 50])
+def test_dashboard_cache_miss_costs_a_constant_number_of_queries(
+    client, fake_spotify_factory, django_assert_max_num_queries, n_items
+):
+    from django.core.cache import cache
+
+    from music.services import library_sync
+    from personalify.testing.users import spotify_user_make
+
+    fake = fake_spotify_factory(n_items=n_items)
+    user = spotify_user_make(fake, spotify_id=f"user{n_items}")
+    library_sync(user=user)
+    cache.clear()  # every range is a miss: rebuilt from PostgreSQL
+    client.force_login(user)
+    with django_assert_max_num_queries(MISS_QUERIES):
+        tree = page(client.get(DASHBOARD))
+    assert len(tree.xpath('//section[@id="artists"]//li[@data-rank]')) == n_items
+
+
+def test_dashboard_cache_miss_query_count_is_equal_for_10_and_50_items(
+    client, fake_spotify_factory
+):
+    from django.core.cache import cache
+
+    from music.services import library_sync
+    from personalify.testing.users import spotify_user_make
+
+    counts = []
+    for n_items in (10, 50):
+        fake = fake_spotify_factory(n_items=n_items)
+        user = spotify_user_make(fake, spotify_id=f"user{n_items}")
+        library_sync(user=user)
+        cache.clear()
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(DASHBOARD).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_dashboard_renders_the_new_lists_when_a_sync_replaces_the_cache(alice_client, alice):
+    top_cache(top_payload(alice.spotify_id, artist_ids=["before"]))
+    assert "Artist before" in alice_client.get(DASHBOARD).content.decode()
+    newer = top_payload(alice.spotify_id, artist_ids=["after"])
+    top_cache({**newer, "synced_at": "2026-11-25T17:00:00+00:00"})
+    body = alice_client.get(DASHBOARD).content.decode()
+    assert "Artist after" in body and "Artist before" not in body
+
+
+def test_deleting_a_user_forgets_their_rendered_dashboard(alice_client, alice):
+    from django.core.cache import cache
+
+    from analytics.dashboard import grid_cache_key
+
+    top_cache(top_payload(alice.spotify_id))
+    alice_client.get(DASHBOARD)
+    key = grid_cache_key(spotify_id=alice.spotify_id, time_range="short_term")
+    assert cache.get(key)
+    alice.delete()
+    assert cache.get(key) is None

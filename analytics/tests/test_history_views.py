@@ -1,0 +1,65 @@
+"""The history page: past syncs from MongoDB, newest first, only the user's own."""
+
+import pytest
+from django.urls import reverse
+
+from .dashboard_data import (
+    page,
+)
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("analytics:dashboard")
+
+
+def _history(spotify_id, sync_id, when, artists, time_range="short_term"):
+    from music.history import sync_history_record
+
+    sync_history_record(
+        spotify_id=spotify_id,
+        time_range=time_range,
+        sync_id=sync_id,
+        synced_at=when,
+        artists=[{"rank": i + 1, "name": name} for i, name in enumerate(artists)],
+        tracks=[{"rank": 1, "name": "Only Song"}],
+        genres=[],
+        genres_available=False,
+    )
+
+
+def test_history_lists_past_syncs_newest_first_with_what_entered_and_left(alice_client, alice):
+    from datetime import UTC, datetime
+
+    _history(alice.spotify_id, "s1", datetime(2026, 11, 1, 9, 0, tzinfo=UTC), ["A", "B", "C"])
+    _history(alice.spotify_id, "s2", datetime(2026, 11, 8, 9, 0, tzinfo=UTC), ["B", "D", "C"])
+    tree = page(alice_client.get(reverse("analytics:history")))
+    entries = tree.xpath('//section[@data-range="short_term"]//li[@class="history-entry"]')
+    assert [e.xpath(".//time/@datetime")[0] for e in entries] == [
+        "2026-11-08T09:00:00+00:00",
+        "2026-11-01T09:00:00+00:00",
+    ]
+    newest = " ".join(entries[0].text_content().split())
+    assert "in Top 5 artists: D" in newest and "out Top 5 artists: A" in newest
+    assert "First sync" in entries[1].text_content()
+    assert "Not synced yet" in tree.xpath('//section[@data-range="long_term"]')[0].text_content()
+
+
+def test_history_never_shows_another_users_syncs(alice_client, bob):
+    from datetime import UTC, datetime
+
+    _history(bob.spotify_id, "b1", datetime(2026, 11, 1, tzinfo=UTC), ["Bobs Band"])
+    body = alice_client.get(reverse("analytics:history")).content.decode()
+    assert "Bobs Band" not in body and "No syncs yet" in body
+
+
+def test_history_says_so_when_mongodb_is_down(alice_client, settings):
+    from music.history import history_client_reset
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    settings.MONGO_TIMEOUT_MS = 200
+    history_client_reset()
+    try:
+        tree = page(alice_client.get(reverse("analytics:history")))
+    finally:
+        history_client_reset()
+    assert "history store is not reachable" in tree.text_content()
