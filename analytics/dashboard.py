@@ -8,6 +8,7 @@ number of queries.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import mark_safe
 
 from music import selectors
@@ -23,6 +25,7 @@ from personalify.cache import cache_delete, cache_get, cache_set
 from personalify.progress import progress_shown
 
 from . import selectors as analytics_selectors
+from .share import SHARE_CODE_VERSION, share_card_render
 
 RANGES = dict(TimeRange.choices)
 DEFAULT_RANGE = TimeRange.SHORT.value
@@ -243,16 +246,60 @@ def _grid_version(data: dict) -> str:
     return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
+def _grid_signature(key: str, version: str, html: str) -> str:
+    # Signed with SECRET_KEY: whoever can write to Redis still cannot make the page serve
+    # markup (a script) that our templates did not render.
+    return salted_hmac(
+        "analytics.dashboard.grid", f"{key}|{version}|{html}", algorithm="sha256"
+    ).hexdigest()
+
+
 def grid_html(*, user, data: dict) -> str:
-    """The dashboard's sections as HTML, from the cache when what they show has not changed."""
+    """The dashboard's sections as HTML, from the cache when what they show has not changed
+    and the cached copy carries our signature."""
     key = grid_cache_key(spotify_id=user.spotify_id, time_range=data["time_range"])
     version = _grid_version(data)
     cached = cache_get(key)
-    if cached and cached.get("version") == version:
-        return mark_safe(cached["html"])  # noqa: S308 - our own template's output
+    if (
+        isinstance(cached, dict)
+        and cached.get("version") == version
+        and isinstance(cached.get("html"), str)
+        and constant_time_compare(
+            str(cached.get("signature", "")), _grid_signature(key, version, cached["html"])
+        )
+    ):
+        return mark_safe(cached["html"])  # noqa: S308 - our template's output, signature checked
     html = render_to_string(GRID_TEMPLATE, data)
-    cache_set(key, {"version": version, "html": html}, settings.CACHE_TTL)
+    signature = _grid_signature(key, version, html)
+    cache_set(key, {"version": version, "html": html, "signature": signature}, settings.CACHE_TTL)
     return mark_safe(html)  # noqa: S308 - our own template's output
+
+
+# --- The share card, kept in the cache ----------------------------------------------------------
+#
+# Drawing the 1080x1920 card costs far more than serving it; it depends only on the chosen list,
+# the vibe and the drawing code, so it is kept per user, range and kind with that version.
+
+
+def share_cache_key(*, spotify_id: str, time_range: str, kind: str) -> str:
+    return f"dashboard:share:{spotify_id}:{time_range}:{kind}"
+
+
+def share_card_get(*, user, time_range: str, kind: str, top: dict, vibe: dict | None) -> bytes:
+    """The share card PNG of one list, drawn again only when what it shows has changed."""
+    key = share_cache_key(spotify_id=user.spotify_id, time_range=time_range, kind=kind)
+    version = "|".join(
+        [SHARE_CODE_VERSION, str(top.get("synced_at")), (vibe or {}).get("computed_at", "")]
+    )
+    cached = cache_get(key)
+    if isinstance(cached, dict) and cached.get("version") == version:
+        try:
+            return base64.b64decode(cached["png"], validate=True)
+        except (KeyError, TypeError, ValueError):
+            pass  # not ours: draw it again
+    png = share_card_render(top=top, kind=kind, range_label=RANGES[time_range], vibe=vibe)
+    cache_set(key, {"version": version, "png": base64.b64encode(png).decode()}, settings.CACHE_TTL)
+    return png
 
 
 def dashboard_cache_forget(*, user_id: int, spotify_id: str | None) -> None:
@@ -261,3 +308,7 @@ def dashboard_cache_forget(*, user_id: int, spotify_id: str | None) -> None:
         vibe_cache_forget(user_id=user_id, time_range=time_range)
         if spotify_id:
             cache_delete(grid_cache_key(spotify_id=spotify_id, time_range=time_range))
+            for kind in SHARE_KINDS:
+                cache_delete(
+                    share_cache_key(spotify_id=spotify_id, time_range=time_range, kind=kind)
+                )

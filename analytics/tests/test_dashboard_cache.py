@@ -1,9 +1,11 @@
 """The dashboard served from the cache: which tables a cached page reads, the queries of a miss,
 and when the cached copies are rendered again or forgotten."""
 
+import base64
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -113,3 +115,39 @@ def test_deleting_a_user_forgets_their_rendered_dashboard(alice_client, alice):
     assert cache.get(key)
     alice.delete()
     assert cache.get(key) is None
+
+
+def test_dashboard_renders_again_when_the_cached_html_was_changed_in_redis(alice_client, alice):
+    from analytics.dashboard import grid_cache_key
+
+    top_cache(top_payload(alice.spotify_id))
+    alice_client.get(DASHBOARD)
+    key = grid_cache_key(spotify_id=alice.spotify_id, time_range="short_term")
+    entry = cache.get(key)
+    assert entry["signature"] and "Artist artist01" in entry["html"]
+    # Someone with access to Redis swaps the markup but keeps the version and signature.
+    cache.set(key, {**entry, "html": '<script id="planted">alert(1)</script>'}, 3600)
+
+    body = alice_client.get(DASHBOARD).content.decode()
+
+    assert "planted" not in body and "Artist artist01" in body
+    assert cache.get(key)["html"] == entry["html"]  # rendered again and stored again
+
+
+def test_share_image_is_drawn_once_per_list_and_again_when_the_list_changes(alice_client, alice):
+    from analytics.dashboard import share_cache_key
+
+    url = reverse("analytics:share-image")
+    top_cache(top_payload(alice.spotify_id, artist_ids=["first"]))
+    key = share_cache_key(spotify_id=alice.spotify_id, time_range="short_term", kind="artists")
+    first = alice_client.get(url, {"kind": "artists"}).content
+    stored = cache.get(key)
+    assert base64.b64decode(stored["png"]) == first
+    assert alice_client.get(url, {"kind": "artists"}).content == first
+    assert cache.get(key) == stored  # served from the cache, not drawn and stored again
+
+    payload = top_payload(alice.spotify_id, artist_ids=["second"])
+    payload["synced_at"] = "2026-11-26T16:00:00+00:00"
+    top_cache(payload)
+    second = alice_client.get(url, {"kind": "artists"}).content
+    assert second != first and cache.get(key)["version"] != stored["version"]

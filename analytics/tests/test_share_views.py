@@ -58,3 +58,29 @@ def test_share_image_is_404_when_the_chosen_list_is_empty(alice_client, alice):
     top_cache(top_payload(alice.spotify_id, dev_mode=True))
     response = alice_client.get(reverse("analytics:share-image"), {"kind": "genres"})
     assert response.status_code == 404
+
+
+class _CountingDraw:
+    """An ImageDraw that counts its text measurements."""
+
+    def __init__(self):
+        from PIL import ImageDraw
+
+        self.draw = ImageDraw.Draw(Image.new("RGB", (10, 10)))
+        self.measured = 0
+
+    def textlength(self, text, font):
+        self.measured += 1
+        return self.draw.textlength(text, font=font)
+
+
+@pytest.mark.parametrize("length", [200, 2_000, 20_000])
+def test_share_card_fits_a_name_with_a_bounded_number_of_measurements_whatever_its_length(
+    length,
+):
+    from analytics.share import _fit, _font
+
+    draw = _CountingDraw()
+    fitted = _fit(draw, "W" * length, _font(60, True), 800)
+    assert fitted.endswith("…") and draw.textlength(fitted, _font(60, True)) <= 800
+    assert draw.measured <= 12

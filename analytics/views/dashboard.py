@@ -12,7 +12,6 @@ from music import history, selectors
 
 from .. import dashboard
 from ..selectors import mood_progress_get
-from ..share import share_card_render
 
 
 def _owner_or_404(request) -> None:
@@ -76,7 +75,9 @@ def share_image(request):
     if kind not in dashboard.SHARE_KINDS or top is None or not top.get(kind):
         raise Http404("Nothing to share")
     vibe = dashboard.vibe_cached_get(user=request.user, time_range=time_range)
-    png = share_card_render(top=top, kind=kind, range_label=dashboard.RANGES[time_range], vibe=vibe)
+    png = dashboard.share_card_get(
+        user=request.user, time_range=time_range, kind=kind, top=top, vibe=vibe
+    )
     response = HttpResponse(png, content_type="image/png")
     response["Content-Disposition"] = f'attachment; filename="personalify-{kind}-{time_range}.png"'
     response["Cache-Control"] = "private, no-store"
