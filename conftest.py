@@ -5,8 +5,10 @@ Nothing here mocks a data store. A missing service stops the run with how to sta
 
 from __future__ import annotations
 
+import atexit
 import os
 
+import environ
 import psycopg
 import pytest
 import redis
@@ -15,6 +17,7 @@ from django.conf import settings
 from music.history import history_client_reset
 from personalify.localmongo import LocalMongo
 from personalify.testing.fakehttp import FakeHTTPServer
+from personalify.testing.nodeb import NodeB
 from personalify.testing.users import spotify_user_make
 
 START_HINTS = {
@@ -41,6 +44,7 @@ def pytest_sessionstart(session):
             f"Start it with: {START_HINTS['postgres']}\n(or set TEST_DATABASE_URL)",
             returncode=1,
         )
+    _node_b_configure()
     try:
         redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
     except redis.RedisError as exc:
@@ -49,6 +53,51 @@ def pytest_sessionstart(session):
             f"Start it with: {START_HINTS['redis']}\n(or set TEST_REDIS_URL)",
             returncode=1,
         )
+
+
+# --- Node B: the listening archive's PostgreSQL ---------------------------------------------
+NODE_B: NodeB | None = None
+
+
+def _node_b_configure() -> None:
+    """Add the ``archive`` database alias: TEST_ARCHIVE_DATABASE_URL, else a node B of our own
+    (initdb + pg_ctl on a free port, removed when the session ends). node A reaches the same
+    server through postgres_fdw (FDW_REMOTE_*), at its test database."""
+    global NODE_B
+    url = settings.TEST_ARCHIVE_DATABASE_URL
+    if not url:
+        try:
+            NODE_B = NodeB().start()
+        except (RuntimeError, OSError) as exc:
+            pytest.exit(f"Could not start node B (a second PostgreSQL): {exc}", returncode=1)
+        atexit.register(NODE_B.destroy)
+        url = NODE_B.url
+    config = environ.Env.db_url_config(url)
+    test_name = f"{settings.DATABASES['default']['TEST']['NAME']}_nodeb"
+    config.update(CONN_MAX_AGE=0, OPTIONS={"connect_timeout": 3}, TEST={"NAME": test_name})
+    settings.DATABASES["archive"] = config
+    # The connection handler reads DATABASES once; make it read them again.
+    from django.db import connections
+
+    connections.__dict__.pop("settings", None)
+    connections._settings = None
+    settings.FDW_REMOTE_HOST = config["HOST"]
+    settings.FDW_REMOTE_PORT = int(config["PORT"])
+    settings.FDW_REMOTE_DB = test_name
+    settings.FDW_REMOTE_USER = config["USER"]
+    settings.FDW_REMOTE_PASSWORD = config.get("PASSWORD") or ""
+
+
+@pytest.hookimpl(trylast=True)  # after the test databases are dropped
+def pytest_sessionfinish(session, exitstatus):
+    if NODE_B is not None:
+        NODE_B.destroy()
+
+
+@pytest.fixture(scope="session")
+def node_b():
+    """The session's node B server (None when TEST_ARCHIVE_DATABASE_URL names another one)."""
+    return NODE_B
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -196,3 +196,54 @@ class HistoryOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.time_range} {self.sync_id}"
+
+
+class Play(models.Model):
+    """One play of a track (or podcast episode) by one user: the listening archive.
+
+    Lives on node B when one is configured (``personalify.archive`` routes it), else in the main
+    database under the same name. No foreign keys: users and the catalogue are on node A, and
+    an imported play may name a track the catalogue has never seen (its names are kept here).
+    The primary key (user, played_at, track) is the uniqueness rule, and its index serves "one
+    user over a time window" (a range scan on its first two columns), so no second index is
+    paid for on every insert. Written only by ``music.services.plays.plays_store``.
+    """
+
+    class Source(models.TextChoices):
+        API = "api", "Recently played (Spotify API)"
+        EXPORT = "export", "Spotify data export"
+
+    pk = models.CompositePrimaryKey("spotify_id", "played_at", "track_id")
+    spotify_id = models.CharField(max_length=255)  # the user's Spotify id (users.spotify_id)
+    played_at = models.DateTimeField()  # when the play ended (Spotify's played_at / ts)
+    # The track's Spotify id; "" for a podcast episode (see episode_uri).
+    track_id = models.CharField(max_length=64, blank=True)
+    # Milliseconds listened. Spotify's recently-played list gives no length: its plays store the
+    # track's duration (the list only shows tracks played to the end or for 30 s and more).
+    ms_played = models.IntegerField(default=0)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.API)
+    context_uri = models.TextField(blank=True, default="")  # playlist/album it was played from
+    # Names as the source gave them: an imported track may be missing from the catalogue.
+    track_name = models.TextField(blank=True, default="")
+    artist_name = models.TextField(blank=True, default="")
+    album_name = models.TextField(blank=True, default="")
+    # What Spotify's data export adds ("" / NULL: the source did not say).
+    platform = models.TextField(blank=True, default="")
+    country = models.CharField(max_length=2, blank=True, default="")
+    reason_start = models.CharField(max_length=32, blank=True, default="")
+    reason_end = models.CharField(max_length=32, blank=True, default="")
+    shuffle = models.BooleanField(null=True, blank=True)
+    skipped = models.BooleanField(null=True, blank=True)
+    offline = models.BooleanField(null=True, blank=True)
+    incognito = models.BooleanField(null=True, blank=True)
+    # Podcasts: set for an episode, empty for a track.
+    episode_name = models.TextField(blank=True, default="")
+    episode_show_name = models.TextField(blank=True, default="")
+    episode_uri = models.CharField(max_length=128, blank=True, default="")
+
+    class Meta:
+        db_table = "plays"
+        ordering = ["spotify_id", "-played_at"]
+
+    def __str__(self) -> str:
+        return f"{self.spotify_id} {self.played_at:%Y-%m-%d %H:%M:%S} {self.track_id}"

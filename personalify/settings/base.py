@@ -176,12 +176,38 @@ CELERY_BEAT_SCHEDULE["music-history-outbox-flush"] = {
     "schedule": 10 * 60,
 }
 
-# --- postgres_fdw: node B, the remote PostgreSQL that node A reads through foreign tables ----
-FDW_REMOTE_HOST = env.str("FDW_REMOTE_HOST", default="")
-FDW_REMOTE_PORT = env.int("FDW_REMOTE_PORT", default=5432)
-FDW_REMOTE_DB = env.str("FDW_REMOTE_DB", default="remote")
-FDW_REMOTE_USER = env.str("FDW_REMOTE_USER", default="postgres")
-FDW_REMOTE_PASSWORD = env.str("FDW_REMOTE_PASSWORD", default="")
+# --- The listening archive (plays): on node B, or in the main database ----------------------
+# ARCHIVE_DATABASE_URL: node B as the application reaches it (writes, node B's migrations).
+# Empty: the archive lives in the main database under the same names (personalify/archive.py).
+ARCHIVE_DATABASE_URL = env.str("ARCHIVE_DATABASE_URL", default="")
+if ARCHIVE_DATABASE_URL:
+    DATABASES["archive"] = env.db_url("ARCHIVE_DATABASE_URL")
+    DATABASES["archive"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    DATABASES["archive"]["CONN_HEALTH_CHECKS"] = True
+    # A node B that is down answers "unavailable" in seconds, not after TCP's minutes.
+    DATABASES["archive"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+ARCHIVE_DATABASE = "archive" if ARCHIVE_DATABASE_URL else "default"
+DATABASE_ROUTERS = ["personalify.archive.ArchiveRouter"]
+# How often each active user's recently played tracks are fetched (Spotify keeps the last 50).
+RECENTLY_PLAYED_INTERVAL = env.int("RECENTLY_PLAYED_INTERVAL", default=30 * 60)
+CELERY_BEAT_SCHEDULE["music-recently-played-poll"] = {
+    "task": "music.tasks.plays_poll_all_task",
+    "schedule": RECENTLY_PLAYED_INTERVAL,
+}
+
+# --- postgres_fdw: node B as node A's PostgreSQL server sees it (`manage.py setup_fdw`) -------
+# In Docker that is node B's service name, never localhost. Unset values default to the parts
+# of ARCHIVE_DATABASE_URL (right when both see node B under the same address).
+_archive = DATABASES.get("archive", {})
+FDW_REMOTE_HOST = env.str("FDW_REMOTE_HOST", default="") or _archive.get("HOST", "")
+FDW_REMOTE_PORT = env.int("FDW_REMOTE_PORT", default=int(_archive.get("PORT") or 5432))
+FDW_REMOTE_DB = env.str("FDW_REMOTE_DB", default=_archive.get("NAME") or "remote")
+FDW_REMOTE_USER = env.str("FDW_REMOTE_USER", default=_archive.get("USER") or "postgres")
+FDW_REMOTE_PASSWORD = env.str("FDW_REMOTE_PASSWORD", default=_archive.get("PASSWORD") or "")
+# Rows per round trip when node A reads a foreign table (postgres_fdw's default is 100).
+FDW_FETCH_SIZE = env.int("FDW_FETCH_SIZE", default=10000)
+# Rows per round trip when node A writes to a foreign table (setup_fdw's move of local plays).
+FDW_BATCH_SIZE = env.int("FDW_BATCH_SIZE", default=1000)
 
 # --- Spotify -----------------------------------------------------------------------------------
 SPOTIFY_CLIENT_ID = env.str("SPOTIFY_CLIENT_ID", default="")

@@ -20,6 +20,12 @@ DATABASES = {
     }
 }
 
+# Node B, the listening archive: TEST_ARCHIVE_DATABASE_URL if given, else the test session
+# starts its own PostgreSQL on a free port (conftest.py), adds DATABASES["archive"] and points
+# the FDW_REMOTE_* settings at its test database.
+TEST_ARCHIVE_DATABASE_URL = env.str("TEST_ARCHIVE_DATABASE_URL", default="")
+ARCHIVE_DATABASE = "archive"
+
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
 CACHES = {
     "default": {

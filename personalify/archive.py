@@ -1,0 +1,90 @@
+"""Where the listening archive lives: node B (a second PostgreSQL) or the main database.
+
+The archive's models (``ARCHIVE_MODELS``: the plays table) are routed to the database alias
+``settings.ARCHIVE_DATABASE``: ``"archive"`` when ``ARCHIVE_DATABASE_URL`` is set, else
+``"default"``, where the same tables live under the same names. Everything else stays on node A;
+node B holds nothing but the archive. Node A reads node B through postgres_fdw (the ``archive``
+schema that ``manage.py setup_fdw`` fills); the application writes to node B directly.
+
+This module knows model labels, not models: it is infrastructure below every app.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DatabaseError
+
+# "app_label.model_name" of the models that live in the archive.
+ARCHIVE_MODELS = frozenset({"music.play"})
+# The schema on node A that holds node B's tables as foreign tables (IMPORT FOREIGN SCHEMA).
+FOREIGN_SCHEMA = "archive"
+
+UNAVAILABLE = "Listening archive unavailable"
+NOT_SET_UP = (
+    "The listening archive on node B is reachable but not set up on this database: "
+    "run `python manage.py setup_fdw` (after `python manage.py migrate --database archive`)."
+)
+
+
+class ArchiveUnavailable(Exception):
+    """Node B cannot be reached (down, or refusing connections)."""
+
+
+class ArchiveNotSetUp(ArchiveUnavailable):
+    """Node B answers, but node A has no foreign tables for it: ``setup_fdw`` was not run."""
+
+
+def archive_alias() -> str:
+    """The database alias the archive's models are read from and written to directly."""
+    return settings.ARCHIVE_DATABASE
+
+
+def archive_remote() -> bool:
+    """True when the archive lives on node B (node A reads it through postgres_fdw)."""
+    return archive_alias() != "default"
+
+
+def archive_table(name: str) -> str:
+    """The name node A's SQL uses for an archive table: ``archive.<name>`` (the foreign table)
+    when the archive is on node B, else the local table itself."""
+    return f"{FOREIGN_SCHEMA}.{name}" if archive_remote() else name
+
+
+def archive_error(exc: DatabaseError) -> ArchiveUnavailable:
+    """The archive exception for a database error met while reading or writing the archive."""
+    text = str(exc)
+    cause = getattr(exc, "__cause__", None)
+    sqlstate = getattr(cause, "sqlstate", None)
+    # 42P01 undefined_table / 3F000 invalid_schema_name / 42704: no foreign server or mapping.
+    if sqlstate in {"42P01", "3F000", "42704"} and archive_remote():
+        return ArchiveNotSetUp(NOT_SET_UP)
+    return ArchiveUnavailable(f"{UNAVAILABLE}: {text.strip().splitlines()[0] if text else exc}")
+
+
+def _is_archive(model) -> bool:
+    return model._meta.label_lower in ARCHIVE_MODELS
+
+
+class ArchiveRouter:
+    """Routes the archive's models to ``settings.ARCHIVE_DATABASE``; keeps everything else off
+    node B. Node B's migrations: ``manage.py migrate --database archive``."""
+
+    def db_for_read(self, model, **hints):
+        return archive_alias() if _is_archive(model) else None
+
+    def db_for_write(self, model, **hints):
+        return archive_alias() if _is_archive(model) else None
+
+    def allow_relation(self, obj1, obj2, **hints):
+        if _is_archive(obj1) or _is_archive(obj2):
+            return _is_archive(obj1) and _is_archive(obj2)
+        return None
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        label = f"{app_label}.{model_name}" if model_name else None
+        if label in ARCHIVE_MODELS:
+            return db == archive_alias()
+        if db == "archive":
+            # Node B holds the archive only (RunSQL operations can opt in with hints).
+            return bool(hints.get("archive"))
+        return None

@@ -1,0 +1,95 @@
+"""A throw-away second PostgreSQL server ("node B") for the test session and the benchmark.
+
+``initdb`` into a temporary directory and ``pg_ctl`` on a free local port, trust authentication,
+listening on 127.0.0.1 only. PostgreSQL refuses to run as root, so when the suite runs as root
+(CI on a clean machine) the server runs as the ``postgres`` system user (``runuser``).
+Durability is switched off: this data lives as long as the test session.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+
+def _bindir() -> Path:
+    """The directory of initdb/pg_ctl: on PATH, else Debian's versioned directory."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(os.path.realpath(found)).parent
+    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if not candidates:
+        raise RuntimeError("initdb not found: install PostgreSQL's server package")
+    return Path(candidates[-1]).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class NodeB:
+    """``NodeB().start()``; ``.url``; ``.stop()`` then ``.start()`` again (same port and data);
+    ``.destroy()`` stops it and removes its files."""
+
+    def __init__(self, *, port: int | None = None):
+        self.port = port or free_port()
+        self.host = "127.0.0.1"
+        self.user = "postgres"
+        self.bindir = _bindir()
+        self.root = Path(tempfile.mkdtemp(prefix="personalify-nodeb-"))
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        self._as_postgres = os.geteuid() == 0
+        self._initialised = False
+
+    @property
+    def url(self) -> str:
+        return f"postgres://{self.user}@{self.host}:{self.port}/postgres"
+
+    def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        command = [str(self.bindir / args[0]), *args[1:]]
+        if self._as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        return subprocess.run(command, capture_output=True, text=True, check=check, timeout=120)
+
+    def _init(self) -> None:
+        if self._as_postgres:
+            account = pwd.getpwnam("postgres")
+            os.chown(self.root, account.pw_uid, account.pw_gid)
+        try:
+            self._run("initdb", "-D", str(self.data), "-U", self.user, "-A", "trust", "-E", "UTF8")
+        except subprocess.CalledProcessError as exc:
+            raise RuntimeError(f"initdb failed: {exc.stderr.strip()}") from exc
+        self._initialised = True
+
+    def start(self) -> NodeB:
+        if not self._initialised:
+            self._init()
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses={self.host} "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            "-c max_connections=50 -c shared_buffers=64MB"
+        )
+        try:
+            self._run("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w",
+                      "-t", "60", "start")  # fmt: skip
+        except subprocess.CalledProcessError as exc:
+            tail = self.log.read_text()[-2000:] if self.log.exists() else ""
+            raise RuntimeError(f"node B did not start: {exc.stderr.strip()}\n{tail}") from exc
+        return self
+
+    def stop(self, *, mode: str = "fast") -> None:
+        if self.data.exists():
+            self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+
+    def destroy(self) -> None:
+        self.stop(mode="immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
