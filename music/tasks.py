@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.selectors import user_active_spotify_list
 from music.services import history_outbox_flush, library_sync, sync_request
+from music.services.recently_played import plays_poll
 from music.services.sync_lock import sync_progress_set
 
 logger = logging.getLogger(__name__)
@@ -63,3 +64,27 @@ def history_outbox_flush_task(self) -> dict:
     if result.error and not self.request.is_eager:
         raise self.retry(countdown=min(3600, 60 * 2**self.request.retries))
     return {"delivered": result.delivered, "pending": result.pending}
+
+
+@shared_task(acks_late=True)
+def plays_poll_task(user_id: int) -> dict:
+    """Store one user's new recently played tracks. No retry: the cursor is what the archive
+    holds, so the next scheduled poll catches up whatever this one could not store."""
+    user = get_user_model().objects.filter(pk=user_id, spotify_id__isnull=False).first()
+    if user is None:
+        return {"status": "skipped", "reason": "no such user"}
+    result = plays_poll(user=user)
+    return {"status": result.status, "inserted": result.inserted, "gap": result.gap}
+
+
+@shared_task
+def plays_poll_all_task() -> int:
+    """Every RECENTLY_PLAYED_INTERVAL (beat): queue one poll per active Spotify user."""
+    queued = 0
+    for user in user_active_spotify_list().iterator():
+        try:
+            plays_poll_task.delay(user.pk)
+            queued += 1
+        except Exception:  # noqa: BLE001 - broker down: the next beat run polls again
+            logger.warning("Could not queue the recently played poll of user %s", user.pk)
+    return queued
