@@ -1,5 +1,6 @@
 """Music's part of events sent by accounts: a login queues a sync; a deleted account takes its
-rankings, catalogue rows nobody else ranks, MongoDB history and cached top lists with it."""
+rankings, catalogue rows nobody else ranks, MongoDB history, listening archive and cached top
+lists with it."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from django.dispatch import receiver
 
 from accounts.exceptions import AccountDeleteBlocked
 from accounts.signals import spotify_login_completed, user_deleting
+from personalify.archive import ArchiveUnavailable
 from personalify.cache import CacheUnavailable, cache_call
 
 from .history import HistoryUnavailable, sync_history_delete_for_user
 from .models import UserArtist, UserTrack
 from .selectors import top_cache_key
 from .services import catalogue_prune, sync_request
+from .services.plays import plays_delete_for_user
 from .spotify import TimeRange
 
 logger = logging.getLogger(__name__)
@@ -38,6 +41,10 @@ def library_delete(sender, user, **kwargs) -> None:
         try:
             sync_history_delete_for_user(spotify_id=spotify_id)
         except HistoryUnavailable as exc:
+            raise AccountDeleteBlocked(HISTORY_NOT_DELETED) from exc
+        try:  # the listening archive, on node B when there is one
+            plays_delete_for_user(spotify_id=spotify_id)
+        except ArchiveUnavailable as exc:
             raise AccountDeleteBlocked(HISTORY_NOT_DELETED) from exc
     artist_ids = set(UserArtist.objects.filter(user=user).values_list("artist_id", flat=True))
     track_ids = set(UserTrack.objects.filter(user=user).values_list("track_id", flat=True))

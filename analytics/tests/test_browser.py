@@ -14,7 +14,10 @@ from personalify.testing.users import spotify_user_make
 from .browser import browser_context, chromium, horizontal_overflow, screenshot  # noqa: F401
 from .dashboard_data import top_cache, top_payload, vibe_row
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, databases=["default", "archive"]),
+]
 
 
 @pytest.fixture

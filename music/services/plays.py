@@ -126,3 +126,15 @@ def plays_store(*, plays: Iterable[PlayRow], batch_size: int = BATCH_SIZE) -> Pl
     except DatabaseError as exc:
         raise archive_error(exc) from exc
     return PlaysStored(received=received, inserted=inserted)
+
+
+def plays_delete_for_user(*, spotify_id: str) -> int:
+    """Delete every play of a user from the archive (account deletion); returns how many.
+    Raises ``ArchiveUnavailable`` when the archive's database cannot be written."""
+    alias = archive_alias()
+    try:
+        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+            cursor.execute(f"DELETE FROM {Play._meta.db_table} WHERE spotify_id = %s", [spotify_id])  # noqa: S608
+            return cursor.rowcount
+    except DatabaseError as exc:
+        raise archive_error(exc) from exc

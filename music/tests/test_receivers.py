@@ -13,7 +13,7 @@ from accounts.exceptions import AccountDeleteBlocked
 from accounts.services import account_delete
 from music.history import history_client_reset
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "archive"])
 
 
 def _history_insert(spotify_id: str) -> None:
@@ -74,6 +74,30 @@ def test_account_delete_keeps_everything_when_mongodb_is_down(spotify_user, sett
     assert UserSocialAuth.objects.filter(user=spotify_user).exists()
 
 
+def test_account_delete_removes_the_users_plays_from_node_b_and_keeps_others(spotify_user):
+    from datetime import UTC, datetime
+
+    from music.models import Play
+    from music.services.plays import PlayRow, plays_store
+
+    when = datetime(2026, 5, 1, tzinfo=UTC)
+    plays_store(
+        plays=[
+            PlayRow(spotify_id="testuser123", played_at=when, track_id="t1"),
+            PlayRow(spotify_id="someone-else", played_at=when, track_id="t1"),
+        ]
+    )
+    account_delete(user=spotify_user)
+    assert list(Play.objects.values_list("spotify_id", flat=True)) == ["someone-else"]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "archive"])
+def test_account_delete_keeps_everything_when_node_b_is_down(spotify_user, node_b_down):
+    with pytest.raises(AccountDeleteBlocked):
+        account_delete(user=spotify_user)
+    assert get_user_model().objects.filter(pk=spotify_user.pk).exists()
+
+
 def test_account_delete_prunes_catalogue_rows_only_the_user_ranked(spotify_user, fake_spotify):
     from music.models import Artist, Track, TrackArtist, UserArtist, UserTrack
     from music.services import library_sync
@@ -95,7 +119,7 @@ def test_account_delete_prunes_catalogue_rows_only_the_user_ranked(spotify_user,
     assert set(kept_track.artists.values_list("id", flat=True)) == credited
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases=["default", "archive"])
 def test_login_syncs_the_library_when_a_spotify_login_completes(fake_spotify):
     from accounts.tests.test_login import login
     from music.models import UserTrack
