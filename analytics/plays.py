@@ -8,6 +8,7 @@ is ignored (UTC is used and said).
 from __future__ import annotations
 
 from functools import lru_cache
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -25,6 +26,7 @@ def _zones() -> frozenset[str]:
 
 def user_zone(name: str | None) -> ZoneInfo | None:
     """The browser's time zone from the cookie, or None when missing or not an IANA name."""
+    name = unquote(name or "")  # the script writes it URL-encoded ("America%2FNew_York")
     if not name or len(name) > 64 or name not in _zones():
         return None
     return ZoneInfo(name)
@@ -35,7 +37,6 @@ def plays_recent_get(*, user, tz_name: str | None) -> dict:
     zone = user_zone(tz_name)
     context = {
         "tz_name": zone.key if zone else "UTC",
-        "tz_known": zone is not None,
         "plays": [],
         "plays_error": "",
         "plays_limit": RECENT_LIMIT,
