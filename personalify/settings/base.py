@@ -103,6 +103,29 @@ else:
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# A hung PostgreSQL fails fast instead of holding a worker: libpq gives up connecting after
+# DB_CONNECT_TIMEOUT seconds, and the server cancels a statement after the process's limit. Web
+# processes (personalify.wsgi/asgi set PERSONALIFY_PROCESS=web) get the short one; Celery workers
+# and management commands (syncs, imports, migrations) the long one.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+DB_WEB_STATEMENT_TIMEOUT_MS = env.int("DB_WEB_STATEMENT_TIMEOUT_MS", default=15_000)
+DB_TASK_STATEMENT_TIMEOUT_MS = env.int("DB_TASK_STATEMENT_TIMEOUT_MS", default=30 * 60_000)
+PROCESS_KIND = env.str("PERSONALIFY_PROCESS", default="task")
+
+
+def database_timeouts(database: dict, *, kind: str = PROCESS_KIND) -> dict:
+    """``database`` with the connect and statement timeouts added when it is PostgreSQL."""
+    if not database["ENGINE"].endswith("postgresql"):
+        return database
+    limit = DB_WEB_STATEMENT_TIMEOUT_MS if kind == "web" else DB_TASK_STATEMENT_TIMEOUT_MS
+    options = dict(database.get("OPTIONS", {}))
+    options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    options["options"] = f"{options.get('options', '')} -c statement_timeout={limit}".strip()
+    return {**database, "OPTIONS": options}
+
+
+DATABASES["default"] = database_timeouts(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis cache (or local memory by default) -----------------------------------------------
@@ -112,6 +135,9 @@ REDIS_URL = env.str(
     default=f"redis://{_redis_host}:{env.int('REDIS_PORT', default=6379)}/0" if _redis_host else "",
 )
 CACHE_TTL = env.int("CACHE_TTL", default=3600)
+# A hung Redis costs at most these timeouts, once per back-off (personalify.cache), not per call.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+CACHE_BACKOFF_SECONDS = env.float("CACHE_BACKOFF_SECONDS", default=10.0)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -122,8 +148,8 @@ if REDIS_URL:
             "KEY_FUNCTION": "personalify.cache.plain_key",
             "OPTIONS": {
                 "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
+                "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
             },
         }
     }

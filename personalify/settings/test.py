@@ -5,19 +5,23 @@ default, so a .env pointing at a real deployment cannot be touched by `make test
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_timeouts, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {
-    "default": {
-        **env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/personalify"),
-        "CONN_MAX_AGE": 0,
-        # Parallel checkouts on one machine can each use their own test database.
-        "TEST": {"NAME": env.str("TEST_DATABASE_NAME", default="test_personalify")},
-    }
+    "default": database_timeouts(
+        {
+            **env.db_url(
+                "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/personalify"
+            ),
+            "CONN_MAX_AGE": 0,
+            # Parallel checkouts on one machine can each use their own test database.
+            "TEST": {"NAME": env.str("TEST_DATABASE_NAME", default="test_personalify")},
+        }
+    )
 }
 
 REDIS_URL = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
@@ -29,8 +33,8 @@ CACHES = {
         "KEY_FUNCTION": "personalify.cache.plain_key",
         "OPTIONS": {
             "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-            "SOCKET_CONNECT_TIMEOUT": 1,
-            "SOCKET_TIMEOUT": 1,
+            "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,  # noqa: F405
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,  # noqa: F405
         },
     }
 }
