@@ -12,8 +12,9 @@ Its parts: ``sync_fetch`` (Spotify, errors in words), ``sync_save`` (the writes)
 
 Items Spotify sends without an id or a name are left out and counted (``SyncResult.skipped``,
 logged once per sync) rather than losing the whole sync; text PostgreSQL cannot store (NUL, lone
-surrogates) is cleaned at parsing and counted (``SyncResult.cleaned``). Any unexpected error still ends with
-the progress and the unsaved ranges' states failed, with a sentence, and the lock released.
+surrogates) is cleaned at parsing and counted (``SyncResult.cleaned``). Any unexpected error
+still ends with the progress and the unsaved ranges' states failed, with a sentence, and the lock
+released.
 """
 
 from __future__ import annotations
