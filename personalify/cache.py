@@ -73,10 +73,14 @@ def cache_state_reset() -> None:
 def cache_call(method: str, *args, **kwargs):
     """Call ``cache.<method>``; raise CacheUnavailable (logged once per outage) if it fails, and
     at once, without a network call, during the back-off after a failure."""
+    return _guarded(getattr(cache, method), *args, **kwargs)
+
+
+def _guarded(function, *args, **kwargs):
     if _skipping():
         raise CacheUnavailable("the cache failed moments ago; it is skipped for a short back-off")
     try:
-        result = getattr(cache, method)(*args, **kwargs)
+        result = function(*args, **kwargs)
     except Exception as exc:
         _mark(True, exc)
         raise CacheUnavailable(str(exc)) from exc
@@ -109,3 +113,43 @@ def cache_delete(key: str) -> bool:
     except CacheUnavailable:
         return False
     return True
+
+
+# --- Compare-and-act on one key (locks) -------------------------------------------------------
+#
+# A lock holder renews or releases its lock only while the key still holds its own token: on
+# Redis one Lua script does the compare and the act atomically; the in-memory cache of the
+# embedded default lives in this process only, so a process-wide lock makes it atomic there.
+
+_IF_EQUAL = {
+    "delete": "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('del', KEYS[1]) end return 0",
+    "expire": "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
+}
+_local_compare_lock = threading.Lock()
+
+
+def _if_equal(action: str, key: str, expected: str, timeout: float | None = None) -> bool:
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client"):  # django-redis
+        args = [client.encode(expected, allow_int=False)]
+        if action == "expire":
+            args.append(int(timeout * 1000))
+        redis = client.get_client(write=True)
+        return bool(redis.eval(_IF_EQUAL[action], 1, client.make_key(key), *args))
+    with _local_compare_lock:
+        if cache.get(key) != expected:
+            return False
+        return cache.delete(key) if action == "delete" else cache.touch(key, timeout)
+
+
+def cache_delete_if(key: str, expected: str) -> bool:
+    """Delete ``key`` only if it holds ``expected`` (atomically); CacheUnavailable when down."""
+    return _guarded(_if_equal, "delete", key, expected)
+
+
+def cache_touch_if(key: str, expected: str, timeout: float) -> bool:
+    """Give ``key`` a new life of ``timeout`` seconds only if it holds ``expected``
+    (atomically): False when it holds something else or nothing; CacheUnavailable when down."""
+    return _guarded(_if_equal, "expire", key, expected, timeout)

@@ -45,7 +45,13 @@ from .sync_fetch import (
     sync_error_worst,
     top_lists_fetch,
 )
-from .sync_lock import SyncProgress, sync_lock_acquire, sync_lock_release, sync_queued_key
+from .sync_lock import (
+    SyncLockKeeper,
+    SyncProgress,
+    sync_lock_acquire,
+    sync_lock_release,
+    sync_queued_key,
+)
 from .sync_save import catalogue_upsert, history_payload, rankings_replace, sync_states_write
 
 logger = logging.getLogger(__name__)
@@ -125,7 +131,8 @@ def library_sync(
     result = SyncResult(status="failed", spotify_id=spotify_id, sync_id=str(uuid.uuid4()))
     completed = False
     try:
-        _sync_locked(user, time_ranges, client, progress, result)
+        with SyncLockKeeper(spotify_id, token):
+            _sync_locked(user, time_ranges, client, progress, result)
         completed = True
     except Exception:
         # Returned as a failed sync (a command syncing every user goes on with the next one);

@@ -20,7 +20,12 @@ from music.models import HistoryOutbox, SyncState, UserArtist
 from music.selectors import sync_progress_get
 from music.services import sync_request
 from music.services.sync_lock import sync_lock_key, sync_queued_key
-from music.tasks import history_outbox_flush_task, library_sync_all_task, library_sync_task
+from music.tasks import (
+    history_outbox_flush_task,
+    library_sync_all_task,
+    library_sync_task,
+    sync_retry_countdown,
+)
 from personalify.celery import app
 from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.users import spotify_user_make
@@ -142,6 +147,48 @@ def test_beat_schedule_resyncs_every_user_daily_when_configured():
     entry = settings.CELERY_BEAT_SCHEDULE["music-library-sync-daily"]
     assert entry["task"] == library_sync_all_task.name
     assert entry["schedule"] == 24 * 60 * 60
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "retries", "expected"),
+    [(120, 0, 120), (0, 0, 1), (120, 3, None), (24 * 60 * 60, 0, None), (None, 0, None)],
+)
+def test_a_rate_limited_sync_is_retried_only_within_the_brokers_visibility_timeout(
+    retry_after, retries, expected
+):
+    # A day's Retry-After used to become a countdown the Redis broker delivers twice.
+    assert sync_retry_countdown(retry_after, retries=retries) == expected
+    assert (
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        > settings.CELERY_MAX_COUNTDOWN
+    )
+
+
+def test_a_sync_task_is_stopped_before_its_users_lock_could_expire():
+    assert library_sync_task.acks_late
+    assert library_sync_task.soft_time_limit < library_sync_task.time_limit
+    assert library_sync_task.time_limit < settings.SYNC_LOCK_TTL
+
+
+def test_a_flush_that_finds_mongodb_down_returns_and_leaves_the_records_to_the_schedule(
+    spotify_user, settings, mongo_server
+):
+    from music.history import history_client_reset
+    from music.services import library_sync
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        library_sync(user=spotify_user)
+        # Run as a worker runs it (not eagerly): before, it raised Retry and began a chain of
+        # 10 retries, one new chain for every scheduled flush.
+        assert history_outbox_flush_task.run() == {"delivered": 0, "pending": 3}
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()
+    assert HistoryOutbox.objects.count() == 3
+    entry = settings.CELERY_BEAT_SCHEDULE["music-history-outbox-flush"]
+    assert entry["options"]["expires"] < entry["schedule"]
 
 
 def test_history_outbox_flush_task_delivers_waiting_records_when_mongodb_is_back(

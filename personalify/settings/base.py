@@ -178,6 +178,10 @@ MONGO_URI = env.str(
 MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="personalify_db")
 MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=2000)
 
+# Seconds a user's sync lock lives unless its sync renews it (how long a crashed sync blocks
+# that user); a running sync renews it every third of this.
+SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=10 * 60)
+
 # --- Celery ----------------------------------------------------------------------------------
 # Empty broker: tasks run in-process (embedded default). Set it to use a real worker.
 _celery_broker = env.str("CELERY_BROKER_URL", default="")
@@ -190,6 +194,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "UTC"
+# A task held back by a countdown or ETA longer than the Redis broker's visibility timeout is
+# delivered again, to a second worker. The timeout is stated, and countdowns stay below half of it
+# (music.tasks): a longer wait is not queued at all.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_MAX_COUNTDOWN = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2
+# A sync task is stopped well before its user's lock could expire (music.services.sync_lock).
+SYNC_TASK_SOFT_TIME_LIMIT = 5 * 60
+SYNC_TASK_TIME_LIMIT = 6 * 60
 CELERY_BEAT_SCHEDULE: dict = {}
 # Every user's library is re-synced once a day (music.tasks.library_sync_all_task).
 CELERY_BEAT_SCHEDULE["music-library-sync-daily"] = {
@@ -197,9 +209,12 @@ CELERY_BEAT_SCHEDULE["music-library-sync-daily"] = {
     "schedule": 24 * 60 * 60,
 }
 # Sync-history records that waited for MongoDB are delivered as soon as it is back.
+# The schedule is the flush's retry: a flush that finds MongoDB down waits for the next one, and
+# a flush not started within its period is dropped rather than piled up behind a dead worker.
 CELERY_BEAT_SCHEDULE["music-history-outbox-flush"] = {
     "task": "music.tasks.history_outbox_flush_task",
     "schedule": 10 * 60,
+    "options": {"expires": 9 * 60},
 }
 
 # --- postgres_fdw: node B, the remote PostgreSQL that node A reads through foreign tables ----

@@ -48,3 +48,28 @@ def test_the_cache_answers_again_after_an_outage_and_says_so_once(settings, capl
     messages = [record.getMessage() for record in caplog.records]
     assert sum("Cache unavailable" in m for m in messages) == 1
     assert sum("reachable again" in m for m in messages) == 1
+
+
+@pytest.mark.parametrize("backend", ["redis", "locmem"])
+def test_compare_and_act_touches_a_key_only_while_it_holds_the_expected_value(settings, backend):
+    from django.core.cache import cache
+
+    from personalify.cache import cache_delete_if, cache_touch_if
+
+    if backend == "locmem":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "KEY_FUNCTION": "personalify.cache.plain_key",
+            }
+        }
+    cache.set("lock", "mine", 60)
+    assert cache_touch_if("lock", "theirs", 600) is False
+    assert cache_touch_if("lock", "mine", 600) is True
+    if backend == "redis":
+        assert cache.ttl("lock") > 60
+    assert cache_delete_if("lock", "theirs") is False
+    assert cache.get("lock") == "mine"
+    assert cache_delete_if("lock", "mine") is True
+    assert cache.get("lock") is None
+    assert cache_touch_if("lock", "mine", 600) is False
