@@ -9,6 +9,7 @@ of ``personalify.progress`` (kind "sync", owner the Spotify id), read by ``sync_
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import uuid
@@ -60,10 +61,8 @@ def sync_lock_release(spotify_id: str, token: str | None) -> None:
     """Release the lock if this holder still has it (never another sync's lock)."""
     if not token:
         return
-    try:
+    with contextlib.suppress(CacheUnavailable):  # down: the lock expires by itself
         cache_delete_if(sync_lock_key(spotify_id=spotify_id), token)
-    except CacheUnavailable:
-        pass  # it expires by itself
 
 
 class SyncLockKeeper:
