@@ -61,7 +61,13 @@ def history_list(request):
         documents = history.sync_history_for_user(spotify_id=request.user.spotify_id)
     except history.HistoryUnavailable:
         documents = None
-    return render(request, "analytics/history_list.html", dashboard.history_get(documents))
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    return render(
+        request, "analytics/history_list.html", dashboard.history_get(documents, page=page)
+    )
 
 
 @login_required
