@@ -11,12 +11,23 @@ from datetime import UTC, datetime
 from django.conf import settings
 from pymongo import ASCENDING, MongoClient
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import (
+    ConfigurationError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    PyMongoError,
+)
 
 COLLECTION = "user_syncs"
 
 _lock = threading.Lock()
 _client: MongoClient | None = None
+
+
+class HistoryRecordRejected(Exception):
+    """MongoDB answered and refused this one record (too large, invalid): retrying it at once
+    cannot help, and other records may still be written."""
 
 
 class HistoryUnavailable(Exception):
@@ -157,8 +168,10 @@ def sync_history_record(
                 }
             },
         )
-    except PyMongoError as exc:
+    except (ConnectionFailure, ExecutionTimeout, ConfigurationError) as exc:
         raise HistoryUnavailable(str(exc)) from exc
+    except PyMongoError as exc:
+        raise HistoryRecordRejected(str(exc)) from exc
     return stored
 
 
