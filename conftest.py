@@ -227,3 +227,26 @@ def redis_down(settings):
     yield
     settings.CACHES = up
     cache_state_reset()
+
+
+# --- The fault suite's table (tests marked chaos; `make chaos`) ---------------------------------
+
+CHAOS_ROWS: list[dict] = []
+
+
+@pytest.fixture
+def chaos_report():
+    """Each fault test adds one row: the fault, what the user saw, how long, and the records
+    counted before and after."""
+    return CHAOS_ROWS.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CHAOS_ROWS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("faults: what each did")
+    for row in CHAOS_ROWS:
+        write(f"{row['fault']} ({row['seconds']:.2f} s)")
+        write(f"    user saw: {row['user_saw']}")
+        write(f"    records:  {row['records']}")
