@@ -172,3 +172,70 @@ def test_broker_stopped(synced, broker_down, chaos_report):
             "user_saw": "'The background worker is unavailable; try again in a minute.'",
         }
     )
+
+
+def test_worker_killed_mid_sync(fake_spotify, mongo_server, settings, chaos_report):
+    import os
+    import signal
+    import uuid
+
+    import redis
+    from celery.backends.redis import RedisBackend
+    from celery.result import AsyncResult
+
+    from music.selectors import sync_progress_get
+    from personalify.celery import app
+    from personalify.testing.worker import celery_worker_start, celery_worker_stop
+
+    broker = settings.TEST_CELERY_BROKER_URL
+    redis.Redis.from_url(broker).flushdb()
+    queue = f"chaos-{uuid.uuid4().hex[:8]}"
+    worker = {
+        "queue": queue,
+        "broker": broker,
+        "db": connection.settings_dict,
+        "redis_url": settings.REDIS_URL,
+        "mongo_uri": mongo_server,
+        "fake_spotify": fake_spotify,
+        # Short lives, in the production order: the dead sync's lock expires before the
+        # broker delivers its unacknowledged task again.
+        "SYNC_LOCK_TTL": 2,
+        "CELERY_VISIBILITY_TIMEOUT": 4,
+    }
+    user = spotify_user_make(fake_spotify)
+    gate = fake_spotify.hold("/v1/me/top/tracks")
+    first = celery_worker_start(**worker)
+    second = None
+    try:
+        with app.connection_for_write(broker) as conn:
+            sent = app.send_task(
+                "music.tasks.library_sync_task", args=[user.pk], queue=queue, connection=conn
+            )
+        assert gate.entered.wait(60), "the worker never started the sync"
+        os.kill(first.pid, signal.SIGKILL)  # mid-task, the message unacknowledged
+        first.wait(10)
+        killed_at = time.monotonic()
+        seen_while_dead = sync_progress_get(user=user)["state"]
+        gate.release.set()
+        second = celery_worker_start(**worker)
+        backend = RedisBackend(app=app, url=broker)
+        outcome = AsyncResult(sent.id, app=app, backend=backend).get(timeout=90)
+        seconds = time.monotonic() - killed_at
+    finally:
+        gate.release.set()
+        for process in (first, second):
+            if process is not None and process.poll() is None:
+                celery_worker_stop(process)
+    assert outcome["status"] == "synced"
+    assert sync_progress_get(user=user)["state"] == "done"
+    after = _records(user)
+    assert after == {"rankings": 120, "outbox": 0, "history": 3}  # one sync, stored once
+    chaos_report(
+        {
+            "fault": "worker killed mid-sync",
+            "seconds": seconds,
+            "records": f"none -> {_shown(after)}",
+            "user_saw": f"progress '{seen_while_dead}', then 'done' when another worker "
+            "took the redelivered task",
+        }
+    )

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -29,9 +25,9 @@ from music.tasks import (
 from personalify.celery import app
 from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.users import spotify_user_make
+from personalify.testing.worker import celery_worker_start, celery_worker_stop
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_library_sync_task_syncs_the_user_when_run(spotify_user):
@@ -168,6 +164,8 @@ def test_a_sync_task_is_stopped_before_its_users_lock_could_expire():
     assert library_sync_task.acks_late
     assert library_sync_task.soft_time_limit < library_sync_task.time_limit
     assert library_sync_task.time_limit < settings.SYNC_LOCK_TTL
+    # A task of a dead worker is delivered again only after the dead sync's lock has expired.
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.SYNC_LOCK_TTL
 
 
 def test_a_flush_that_finds_mongodb_down_returns_and_leaves_the_records_to_the_schedule(
@@ -218,37 +216,16 @@ def celery_worker_process(transactional_db, fake_spotify, mongo_server):
     broker = settings.TEST_CELERY_BROKER_URL
     redis.Redis.from_url(broker).flushdb()
     queue = f"sync-test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
+    process = celery_worker_start(
+        queue=queue,
+        broker=broker,
+        db=connection.settings_dict,
+        redis_url=settings.REDIS_URL,
+        mongo_uri=mongo_server,
+        fake_spotify=fake_spotify,
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "personalify.settings.test",
-        "TEST_DATABASE_URL": database_url,  # NAME is the test database pytest created
-        "TEST_REDIS_URL": settings.REDIS_URL,
-        "TEST_MONGO_URI": mongo_server,
-        "TEST_SPOTIFY_ACCOUNTS_URL": fake_spotify.accounts_url,
-        "TEST_SPOTIFY_API_URL": fake_spotify.api_url,
-        "CELERY_RESULT_BACKEND": broker,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "personalify", "-b", broker, "worker",
-         "--pool", "solo", "-Q", queue, "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "--loglevel", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
     yield queue, broker
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    celery_worker_stop(process)
 
 
 def test_library_sync_task_syncs_in_a_real_celery_worker_when_queued(

@@ -197,7 +197,9 @@ CELERY_TIMEZONE = "UTC"
 # A task held back by a countdown or ETA longer than the Redis broker's visibility timeout is
 # delivered again, to a second worker. The timeout is stated, and countdowns stay below half of it
 # (music.tasks): a longer wait is not queued at all.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+}
 CELERY_MAX_COUNTDOWN = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2
 # A sync task is stopped well before its user's lock could expire (music.services.sync_lock).
 SYNC_TASK_SOFT_TIME_LIMIT = 5 * 60

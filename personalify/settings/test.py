@@ -76,3 +76,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# A test worker sweeps the broker's unacknowledged tasks every second (production: about every
+# 100 s, against a 2 h visibility timeout), so a test that kills a worker sees the redelivery.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}

@@ -14,6 +14,7 @@ from django.db.backends.postgresql.base import DatabaseWrapper
 
 from personalify.settings.base import database_timeouts
 from personalify.testing.blackhole import BlackHole
+from personalify.testing.worker import database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -86,16 +87,8 @@ def test_the_wsgi_and_asgi_entry_points_give_their_process_the_web_limit(module)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "personalify.settings.test"}
     env.pop("PERSONALIFY_PROCESS", None)
     # The test database exists only under its test name while the suite runs.
-    env["TEST_DATABASE_URL"] = _url_of(connection.settings_dict)
+    env["TEST_DATABASE_URL"] = database_url(connection.settings_dict)
     shown = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
     ).stdout.strip()
     assert int(shown) == settings.DB_WEB_STATEMENT_TIMEOUT_MS
-
-
-def _url_of(db: dict) -> str:
-    user = db["USER"] or "postgres"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return (
-        f"postgres://{user}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
