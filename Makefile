@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench venv clean
+.PHONY: run test lint format bench chaos venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ format: $(STAMP)
 
 test: lint
 	$(PY) -m pytest
+
+# The fault suite alone (it also runs in make test), with its table of what each fault did.
+chaos: $(STAMP)
+	$(PY) -m pytest -m chaos -q
 
 bench: $(STAMP)
 	$(PY) -m bench

@@ -278,17 +278,58 @@ DEAD_REDIS = "redis://127.0.0.1:1/0"
 
 
 @pytest.fixture
+def redis_hung(settings):
+    """Django's cache points at a server that accepts connections and never answers; yields it
+    (its ``accepted`` counts the connections the site opened)."""
+    from personalify.cache import cache_state_reset
+    from personalify.testing.blackhole import BlackHole
+
+    up = settings.CACHES
+    cache_state_reset()
+    with BlackHole() as hole:
+        settings.CACHES = {
+            "default": {**up["default"], "LOCATION": f"redis://127.0.0.1:{hole.port}/0"}
+        }
+        yield hole
+        settings.CACHES = up
+    cache_state_reset()
+
+
+@pytest.fixture
 def redis_down(settings):
     """Django's cache points at a closed port (setting CACHES resets the cache handler).
 
-    The outage-safe cache helpers remember an outage to log it once; a call on the live cache
-    before and after keeps that state from leaking between tests.
+    The outage-safe cache helpers remember an outage (to log it once and to skip the cache for a
+    back-off); that memory is cleared before and after, so it does not leak between tests.
     """
-    from personalify.cache import cache_get
+    from personalify.cache import cache_state_reset
 
     up = settings.CACHES
-    cache_get("redis-down-fixture")
+    cache_state_reset()
     settings.CACHES = {"default": {**up["default"], "LOCATION": DEAD_REDIS}}
     yield
     settings.CACHES = up
-    cache_get("redis-down-fixture")
+    cache_state_reset()
+
+
+# --- The fault suite's table (tests marked chaos; `make chaos`) ---------------------------------
+
+CHAOS_ROWS: list[dict] = []
+
+
+@pytest.fixture
+def chaos_report():
+    """Each fault test adds one row: the fault, what the user saw, how long, and the records
+    counted before and after."""
+    return CHAOS_ROWS.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not CHAOS_ROWS:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("faults: what each did")
+    for row in CHAOS_ROWS:
+        write(f"{row['fault']} ({row['seconds']:.2f} s)")
+        write(f"    user saw: {row['user_saw']}")
+        write(f"    records:  {row['records']}")

@@ -173,40 +173,70 @@ def _diff(now: list[str], before: list[str] | None) -> dict:
     }
 
 
-def history_get(documents: list[dict] | None) -> dict:
-    """Past syncs per time range, newest first, each with what entered or left its top 5.
+HISTORY_PER_PAGE = 20
+
+
+def history_get(documents: list[dict] | None, *, page: int = 1) -> dict:
+    """Past syncs per time range, newest first, each with what entered or left its top 5;
+    ``HISTORY_PER_PAGE`` syncs per range on a page (``page`` 1 is the newest).
 
     ``documents`` is `music.history.sync_history_for_user`'s answer (None: MongoDB is down).
     """
     if documents is None:
         return {"available": False, "ranges": []}
     by_range = {doc["time_range"]: doc for doc in documents}
+    longest = max((len(doc.get("history", [])) for doc in documents), default=0)
+    pages = max(1, -(-longest // HISTORY_PER_PAGE))
+    page = min(max(1, page), pages)
     ranges = []
     for time_range, label in RANGES.items():
-        summaries = (by_range.get(time_range) or {}).get("history", [])
+        document = by_range.get(time_range) or {}
+        summaries = document.get("history", [])
+        newest = len(summaries) - (page - 1) * HISTORY_PER_PAGE
+        # One summary before the page's oldest, to say what changed at that sync.
+        shown = summaries[max(0, newest - HISTORY_PER_PAGE - 1) : max(0, newest)]
+        first_on_page = 1 if newest - HISTORY_PER_PAGE - 1 >= 0 else 0
         entries, previous = [], None
-        for summary in summaries:  # oldest first
-            entries.append(
-                {
-                    **summary,
-                    "synced_at": summary["synced_at"]
-                    if isinstance(summary["synced_at"], datetime)
-                    else _parse_time(summary["synced_at"]),
-                    "artists_change": _diff(
-                        summary.get("top_artists", []),
-                        previous.get("top_artists", []) if previous else None,
-                    ),
-                    "tracks_change": _diff(
-                        summary.get("top_tracks", []),
-                        previous.get("top_tracks", []) if previous else None,
-                    ),
-                    "first": previous is None,
-                }
-            )
+        for index, summary in enumerate(shown):  # oldest first
+            if index >= first_on_page:
+                entries.append(_history_entry(summary, previous))
             previous = summary
         entries.reverse()
-        ranges.append({"time_range": time_range, "label": label, "syncs": entries})
-    return {"available": True, "ranges": ranges, "empty": not any(r["syncs"] for r in ranges)}
+        ranges.append(
+            {
+                "time_range": time_range,
+                "label": label,
+                "syncs": entries,
+                "total": document.get("syncs_total") or len(summaries),
+                "kept": len(summaries),
+                "first_synced_at": document.get("first_synced_at"),
+            }
+        )
+    return {
+        "available": True,
+        "ranges": ranges,
+        "empty": not any(r["total"] for r in ranges),
+        "page": page,
+        "pages": pages,
+    }
+
+
+def _history_entry(summary: dict, previous: dict | None) -> dict:
+    return {
+        **summary,
+        "synced_at": summary["synced_at"]
+        if isinstance(summary["synced_at"], datetime)
+        else _parse_time(summary["synced_at"]),
+        "artists_change": _diff(
+            summary.get("top_artists", []),
+            previous.get("top_artists", []) if previous else None,
+        ),
+        "tracks_change": _diff(
+            summary.get("top_tracks", []),
+            previous.get("top_tracks", []) if previous else None,
+        ),
+        "first": previous is None,
+    }
 
 
 # --- The rendered sections, kept in the cache --------------------------------------------------

@@ -113,10 +113,47 @@ class SyncStateAdmin(ReadOnlyMixin, admin.ModelAdmin):
         )
 
 
+class OutboxStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return (
+            ("waiting", "Waiting for MongoDB"),
+            ("backing-off", "Refused, backing off"),
+            ("parked", "Parked (given up)"),
+        )
+
+    def queryset(self, request, queryset):
+        if self.value() == "waiting":
+            return queryset.filter(parked_at__isnull=True, next_attempt_at__isnull=True)
+        if self.value() == "backing-off":
+            return queryset.filter(parked_at__isnull=True, next_attempt_at__isnull=False)
+        if self.value() == "parked":
+            return queryset.filter(parked_at__isnull=False)
+        return queryset
+
+
+@admin.action(description="Retry the selected records at the next flush")
+def outbox_retry(modeladmin, request, queryset):
+    freed = queryset.update(parked_at=None, next_attempt_at=None, attempts=0)
+    modeladmin.message_user(request, f"{freed} record(s) will be retried at the next flush.")
+
+
 @admin.register(HistoryOutbox)
 class HistoryOutboxAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("user", "time_range", "sync_id", "created_at", "attempts", "last_attempt_at")
-    list_filter = ("time_range", "created_at")
+    list_display = (
+        "user",
+        "time_range",
+        "sync_id",
+        "created_at",
+        "attempts",
+        "last_attempt_at",
+        "next_attempt_at",
+        "parked_at",
+    )
+    list_filter = (OutboxStateFilter, "time_range", "created_at")
+    actions = (outbox_retry,)
     search_fields = ("user__spotify_id", "sync_id", "last_error")
     list_select_related = ("user",)
     readonly_fields = [f.name for f in HistoryOutbox._meta.fields]

@@ -11,12 +11,23 @@ from datetime import UTC, datetime
 from django.conf import settings
 from pymongo import ASCENDING, MongoClient
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError, PyMongoError
+from pymongo.errors import (
+    ConfigurationError,
+    ConnectionFailure,
+    DuplicateKeyError,
+    ExecutionTimeout,
+    PyMongoError,
+)
 
 COLLECTION = "user_syncs"
 
 _lock = threading.Lock()
 _client: MongoClient | None = None
+
+
+class HistoryRecordRejected(Exception):
+    """MongoDB answered and refused this one record (too large, invalid): retrying it at once
+    cannot help, and other records may still be written."""
 
 
 class HistoryUnavailable(Exception):
@@ -64,7 +75,12 @@ def history_ping() -> None:
 #
 # {spotify_id, time_range, sync_id, synced_at, artists, tracks, genres, genres_available,
 #  created_at, updated_at, history: [{sync_id, synced_at, counts, top_artists, top_tracks,
-#  top_genres}, ...]}   -- history is append-only, one summary per sync, oldest first.
+#  top_genres}, ...], syncs_total, first_synced_at}
+# -- one summary per sync, oldest first, at most HISTORY_KEPT of them: a document must stay far
+# below MongoDB's 16 MB limit (about 40,000 summaries) and a page small. The summaries that fall
+# off are kept in compact form: how many syncs there were in all and when the first was.
+
+HISTORY_KEPT = 500
 
 
 def _ensure_indexes(collection: Collection) -> None:
@@ -117,19 +133,31 @@ def sync_history_record(
     try:
         collection = _collection()
         _ensure_indexes(collection)
+        stored = True
         try:
             # Matches only a document that does not hold this sync yet; when the document
             # exists and holds it, the upsert collides with the unique index: already stored.
             collection.update_one(
                 {**key, "history.sync_id": {"$ne": record["sync_id"]}},
                 {
-                    "$push": {"history": _summary(record)},
+                    "$push": {
+                        "history": {
+                            "$each": [_summary(record)],
+                            "$sort": {"synced_at": 1},
+                            "$slice": -HISTORY_KEPT,
+                        }
+                    },
+                    "$inc": {"syncs_total": 1},
+                    "$min": {"first_synced_at": synced_at},
                     "$setOnInsert": {"created_at": now},
                 },
                 upsert=True,
             )
         except DuplicateKeyError:
-            return False
+            stored = False
+        # Also on redelivery: a delivery that failed between the two writes left the summary
+        # without the latest lists, and this repairs it. Only a newer sync replaces them, so
+        # writing them again is harmless.
         collection.update_one(
             {**key, "$or": [{"synced_at": {"$lt": synced_at}}, {"synced_at": None}]},
             {
@@ -140,9 +168,11 @@ def sync_history_record(
                 }
             },
         )
-    except PyMongoError as exc:
+    except (ConnectionFailure, ExecutionTimeout, ConfigurationError) as exc:
         raise HistoryUnavailable(str(exc)) from exc
-    return True
+    except PyMongoError as exc:
+        raise HistoryRecordRejected(str(exc)) from exc
+    return stored
 
 
 def sync_history_for_user(*, spotify_id: str) -> list[dict]:

@@ -185,6 +185,10 @@ class HistoryOutbox(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True, default="")
     last_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A record MongoDB refused waits until then, so the others pass it; after
+    # OUTBOX_MAX_ATTEMPTS refusals it is parked (left for the admin) instead.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    parked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "history_outbox"

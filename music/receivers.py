@@ -15,7 +15,7 @@ from personalify.archive import ArchiveUnavailable
 from personalify.cache import CacheUnavailable, cache_call
 
 from .history import HistoryUnavailable, sync_history_delete_for_user
-from .models import UserArtist, UserTrack
+from .models import HistoryOutbox, UserArtist, UserTrack
 from .selectors import top_cache_key
 from .services import catalogue_prune, sync_request
 from .services.plays import plays_delete_for_user
@@ -35,9 +35,15 @@ def sync_on_login(sender, user, **kwargs) -> bool:
 
 @receiver(user_deleting)
 def library_delete(sender, user, **kwargs) -> None:
-    """MongoDB history first: if it cannot go, nothing goes (the caller's transaction)."""
+    """MongoDB history first: if it cannot go, nothing goes (the caller's transaction).
+
+    The user's outbox rows are locked before: a flush delivering them holds their locks until
+    it has written MongoDB and committed, so the deletion waits for it and then deletes what it
+    wrote; a flush that starts later skips the locked rows, which go with the user.
+    """
     spotify_id = user.spotify_id
     if spotify_id:
+        list(HistoryOutbox.objects.select_for_update().filter(user=user).values_list("id"))
         try:
             sync_history_delete_for_user(spotify_id=spotify_id)
         except HistoryUnavailable as exc:

@@ -1,4 +1,12 @@
-"""Celery tasks of the music app: take ids, load, call the service. Retries live here."""
+"""Celery tasks of the music app: take ids, load, call the service. Retries live here.
+
+Delivery semantics: ``library_sync_task`` is idempotent (a sync rewrites the user's rankings
+whole, under the user's lock) and acknowledged late, so a worker killed mid-sync leaves it to be
+delivered again; it has soft and hard time limits shorter than the lock's life.
+``library_sync_all_task`` only queues syncs (a queued mark keeps a user from being queued twice).
+``history_outbox_flush_task`` is idempotent (records are delivered by id, under row locks) and
+never retries itself: the 10-minute schedule and the flush queued after each sync are its retries.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -19,7 +28,24 @@ logger = logging.getLogger(__name__)
 RATE_LIMIT_RETRIES = 3
 
 
-@shared_task(bind=True, max_retries=RATE_LIMIT_RETRIES, acks_late=True)
+def sync_retry_countdown(retry_after: int | None, *, retries: int) -> int | None:
+    """Seconds to wait before retrying a rate-limited sync, or None not to retry: after
+    ``RATE_LIMIT_RETRIES``, and when Spotify asks for longer than a countdown may be (the broker
+    would deliver the task twice); the progress then says when to try again, and the daily
+    re-sync comes anyway."""
+    if retry_after is None or retries >= RATE_LIMIT_RETRIES:
+        return None
+    countdown = max(1, retry_after)
+    return countdown if countdown <= settings.CELERY_MAX_COUNTDOWN else None
+
+
+@shared_task(
+    bind=True,
+    max_retries=RATE_LIMIT_RETRIES,
+    acks_late=True,
+    soft_time_limit=settings.SYNC_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.SYNC_TASK_TIME_LIMIT,
+)
 def library_sync_task(self, user_id: int) -> dict:
     """Sync one user. When Spotify rate-limits, retry after its Retry-After (bounded).
 
@@ -30,9 +56,8 @@ def library_sync_task(self, user_id: int) -> dict:
     if user is None:
         return {"status": "skipped", "reason": "no such user"}
     result = library_sync(user=user)
-    retryable = result.retry_after is not None and not self.request.is_eager
-    if retryable and self.request.retries < self.max_retries:
-        countdown = max(1, result.retry_after)
+    countdown = sync_retry_countdown(result.retry_after, retries=self.request.retries)
+    if countdown is not None and not self.request.is_eager:
         retry_at = timezone.now() + timedelta(seconds=countdown)
         sync_progress_set(
             user.spotify_id,
@@ -57,12 +82,11 @@ def library_sync_all_task() -> int:
     return sum(1 for user in users.iterator() if sync_request(user=user).queued)
 
 
-@shared_task(bind=True, max_retries=10)
-def history_outbox_flush_task(self) -> dict:
-    """Deliver waiting sync-history records to MongoDB; retry with back-off while it is down."""
+@shared_task(acks_late=True)
+def history_outbox_flush_task() -> dict:
+    """Deliver waiting sync-history records to MongoDB. While it is down they wait for the next
+    scheduled flush (no retry chain of its own: every scheduled run would start another)."""
     result = history_outbox_flush()
-    if result.error and not self.request.is_eager:
-        raise self.retry(countdown=min(3600, 60 * 2**self.request.retries))
     return {"delivered": result.delivered, "pending": result.pending}
 
 

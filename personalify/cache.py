@@ -8,7 +8,9 @@ Also: cache calls that survive a Redis outage (``cache_get``/``cache_set``/...).
 
 import logging
 import threading
+import time
 
+from django.conf import settings
 from django.core.cache import cache
 
 
@@ -20,9 +22,14 @@ def plain_key(key: str, key_prefix: str, version: int) -> str:
 #
 # The cache is an accelerator: when Redis is down, callers fall back to PostgreSQL. The outage is
 # logged once (not once per request) and again when the cache answers.
+#
+# A Redis that accepts connections and never answers costs a socket timeout per call, and a page
+# makes several calls. So after a failure the cache is skipped for ``CACHE_BACKOFF_SECONDS``: calls
+# fail at once without touching the network, then one call probes, and the others keep skipping
+# until that probe has answered.
 
 logger = logging.getLogger("personalify.cache")
-_state = {"down": False}
+_state = {"down": False, "retry_at": 0.0}
 _state_lock = threading.Lock()
 
 
@@ -41,12 +48,39 @@ def _mark(down: bool, exc: Exception | None = None) -> None:
         elif not down and _state["down"]:
             logger.warning("Cache is reachable again.")
         _state["down"] = down
+        _state["retry_at"] = time.monotonic() + settings.CACHE_BACKOFF_SECONDS if down else 0.0
+
+
+def _skipping() -> bool:
+    """True while the cache is in its back-off; the first call after it ends probes (and moves
+    the end on, so concurrent callers keep skipping while that probe waits)."""
+    if not _state["down"]:
+        return False
+    with _state_lock:
+        now = time.monotonic()
+        if now < _state["retry_at"]:
+            return True
+        _state["retry_at"] = now + settings.CACHE_BACKOFF_SECONDS
+        return False
+
+
+def cache_state_reset() -> None:
+    """Forget an outage (tests that point the cache elsewhere and back)."""
+    with _state_lock:
+        _state.update(down=False, retry_at=0.0)
 
 
 def cache_call(method: str, *args, **kwargs):
-    """Call ``cache.<method>``; raise CacheUnavailable (logged once per outage) if it fails."""
+    """Call ``cache.<method>``; raise CacheUnavailable (logged once per outage) if it fails, and
+    at once, without a network call, during the back-off after a failure."""
+    return _guarded(getattr(cache, method), *args, **kwargs)
+
+
+def _guarded(function, *args, **kwargs):
+    if _skipping():
+        raise CacheUnavailable("the cache failed moments ago; it is skipped for a short back-off")
     try:
-        result = getattr(cache, method)(*args, **kwargs)
+        result = function(*args, **kwargs)
     except Exception as exc:
         _mark(True, exc)
         raise CacheUnavailable(str(exc)) from exc
@@ -79,3 +113,43 @@ def cache_delete(key: str) -> bool:
     except CacheUnavailable:
         return False
     return True
+
+
+# --- Compare-and-act on one key (locks) -------------------------------------------------------
+#
+# A lock holder renews or releases its lock only while the key still holds its own token: on
+# Redis one Lua script does the compare and the act atomically; the in-memory cache of the
+# embedded default lives in this process only, so a process-wide lock makes it atomic there.
+
+_IF_EQUAL = {
+    "delete": "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('del', KEYS[1]) end return 0",
+    "expire": "if redis.call('get', KEYS[1]) == ARGV[1] then "
+    "return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0",
+}
+_local_compare_lock = threading.Lock()
+
+
+def _if_equal(action: str, key: str, expected: str, timeout: float | None = None) -> bool:
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client"):  # django-redis
+        args = [client.encode(expected, allow_int=False)]
+        if action == "expire":
+            args.append(int(timeout * 1000))
+        redis = client.get_client(write=True)
+        return bool(redis.eval(_IF_EQUAL[action], 1, client.make_key(key), *args))
+    with _local_compare_lock:
+        if cache.get(key) != expected:
+            return False
+        return cache.delete(key) if action == "delete" else cache.touch(key, timeout)
+
+
+def cache_delete_if(key: str, expected: str) -> bool:
+    """Delete ``key`` only if it holds ``expected`` (atomically); CacheUnavailable when down."""
+    return _guarded(_if_equal, "delete", key, expected)
+
+
+def cache_touch_if(key: str, expected: str, timeout: float) -> bool:
+    """Give ``key`` a new life of ``timeout`` seconds only if it holds ``expected``
+    (atomically): False when it holds something else or nothing; CacheUnavailable when down."""
+    return _guarded(_if_equal, "expire", key, expected, timeout)

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from . import views
 
+handler500 = "personalify.views.server_error"
+
 urlpatterns = [
     path("", views.PageView.as_view(template_name="pages/home.html"), name="home"),
     path("about/", views.PageView.as_view(template_name="pages/about.html"), name="about"),

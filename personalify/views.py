@@ -1,6 +1,10 @@
-"""Project-wide pages (home, about, legal) and the health endpoint."""
+"""Project-wide pages (home, about, legal), the health endpoint and the server-error page."""
 
-from django.http import JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
@@ -20,3 +24,18 @@ def healthz(request):
     if not ok:
         body["down"] = [name for name, item in report.items() if item["status"] == "down"]
     return JsonResponse(body, status=200 if ok else 503)
+
+
+DATABASE_DOWN = (
+    "The database is not answering right now. Nothing you saved is lost: try again in a minute."
+)
+
+
+def server_error(request):
+    """handler500: a database that does not answer is a 503 saying so (with Retry-After); any
+    other error the generic page. Neither template touches the database or the session."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, OperationalError | InterfaceError):
+        body = render_to_string("errors/unavailable.html", {"message": DATABASE_DOWN})
+        return HttpResponse(body, status=503, headers={"Retry-After": "30"})
+    return HttpResponse(render_to_string("errors/500.html"), status=500)

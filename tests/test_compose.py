@@ -71,3 +71,12 @@ def test_dockerfile_installs_pinned_requirements_and_runs_gunicorn():
     for line in (ROOT / "requirements.txt").read_text().splitlines():
         if line and not line.startswith("#"):
             assert "==" in line, f"unpinned requirement: {line}"
+
+
+def test_compose_keeps_the_beat_schedule_on_a_volume():
+    beat = _compose()["services"]["beat"]
+    schedule = shlex.split(beat["command"])[shlex.split(beat["command"]).index("--schedule") + 1]
+    mounts = {m.split(":")[1]: m.split(":")[0] for m in beat["volumes"]}
+    folder = str(Path(schedule).parent)
+    assert folder in mounts, "a re-created beat container would forget when tasks last ran"
+    assert mounts[folder] in _compose()["volumes"]

@@ -65,6 +65,31 @@ def test_history_says_so_when_mongodb_is_down(alice_client, settings):
     assert "history store is not reachable" in tree.text_content()
 
 
+def test_history_shows_a_page_of_syncs_per_range_and_links_to_older_ones(alice_client, alice):
+    from datetime import UTC, datetime, timedelta
+
+    from analytics.dashboard import HISTORY_PER_PAGE
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    n = HISTORY_PER_PAGE + 5
+    for i in range(n):
+        _history(alice.spotify_id, f"s{i}", start + timedelta(days=i), [f"Artist {i}"])
+    first = page(alice_client.get(reverse("analytics:history")))
+    entries = first.xpath("//section[@data-range='short_term']//li[@class='history-entry']")
+    assert len(entries) == HISTORY_PER_PAGE
+    assert "Artist 24" in entries[0].text_content()  # newest first
+    assert first.xpath("//nav[@class='pager']//a[@rel='next']/@href") == ["?page=2"]
+    second = page(alice_client.get(reverse("analytics:history"), {"page": 2}))
+    entries = second.xpath("//section[@data-range='short_term']//li[@class='history-entry']")
+    assert len(entries) == 5
+    # The oldest entry on page 2 is the first sync; the one above it says what changed.
+    assert "First sync" in entries[-1].text_content()
+    assert "Artist 4" in entries[0].text_content() and "Artist 3" in entries[0].text_content()
+    assert page(alice_client.get(reverse("analytics:history"), {"page": "x"})).xpath(
+        "//nav[@class='pager']//span[text()='Page 1 of 2']"
+    )
+
+
 # --- Recently played: the listening archive on node B --------------------------------------
 
 

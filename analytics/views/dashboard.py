@@ -62,7 +62,11 @@ def history_list(request):
         documents = history.sync_history_for_user(spotify_id=request.user.spotify_id)
     except history.HistoryUnavailable:
         documents = None
-    context = dashboard.history_get(documents)
+    try:
+        page = int(request.GET.get("page", 1))
+    except ValueError:
+        page = 1
+    context = dashboard.history_get(documents, page=page)
     context.update(plays_recent_get(user=request.user, tz_name=request.COOKIES.get(TZ_COOKIE)))
     return render(request, "analytics/history_list.html", context)
 

@@ -4,16 +4,21 @@ A sync writes its history records to ``history_outbox`` in the same transaction 
 rankings, so nothing is lost when MongoDB is down. Delivery (right after the sync, by the Celery
 task ``history_outbox_flush_task`` and by ``manage.py flush_history_outbox``) deletes a row only
 after MongoDB stored it; MongoDB ignores a sync it already holds, so a record is stored once.
+
+Two kinds of failure: MongoDB unreachable stops the flush (every record waits, counted); a record
+MongoDB refuses (or whose payload is broken) backs off alone (``next_attempt_at``, doubling from
+a minute up to 6 hours) while the others pass it, and after ``OUTBOX_MAX_ATTEMPTS`` refusals it
+is parked: kept, never retried by itself, listed in the admin, where "Retry" frees it.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from music.history import HistoryUnavailable, sync_history_record
@@ -21,12 +26,17 @@ from music.models import HistoryOutbox
 
 logger = logging.getLogger(__name__)
 
+OUTBOX_MAX_ATTEMPTS = 8
+OUTBOX_MAX_BACKOFF = timedelta(hours=6)
+
 
 @dataclass(frozen=True)
 class OutboxFlushResult:
     delivered: int
-    pending: int
+    pending: int  # waiting to be delivered (parked records not included)
     error: str | None = None  # why delivery stopped (MongoDB unreachable), else None
+    rejected: int = 0  # records refused in this flush, each backing off alone
+    parked: int = 0  # records given up on, waiting for the admin
 
 
 def _deliver(row: HistoryOutbox) -> None:
@@ -43,39 +53,83 @@ def _deliver(row: HistoryOutbox) -> None:
     )
 
 
+def _deliverable(now):
+    return HistoryOutbox.objects.filter(parked_at__isnull=True).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+
+
+def _rejected(row: HistoryOutbox, exc: Exception, now) -> bool:
+    """Record one refusal of ``row``; True when it is now parked."""
+    attempts = row.attempts + 1
+    parked = attempts >= OUTBOX_MAX_ATTEMPTS
+    backoff = min(OUTBOX_MAX_BACKOFF, timedelta(minutes=1) * 2 ** (attempts - 1))
+    HistoryOutbox.objects.filter(id=row.id).update(
+        attempts=attempts,
+        last_error=f"{type(exc).__name__}: {exc}"[:1000],
+        last_attempt_at=now,
+        next_attempt_at=None if parked else now + backoff,
+        parked_at=now if parked else None,
+    )
+    logger.error(
+        "History record %s (%s, %s) was refused (%s attempt(s)%s): %s",
+        row.sync_id,
+        row.user_id,
+        row.time_range,
+        attempts,
+        ", parked for the admin" if parked else "",
+        exc,
+    )
+    return parked
+
+
 def history_outbox_flush(*, limit: int = 500) -> OutboxFlushResult:
     """Deliver up to ``limit`` waiting history records to MongoDB, oldest first.
 
     Rows another flusher is delivering are skipped (row locks), so concurrent flushes never
-    deliver the same row at the same time. Stops at the first MongoDB failure and records it on
-    the rows still waiting.
+    deliver the same row at the same time. Stops at the first sign that MongoDB is unreachable
+    and records it on the rows still waiting; a refused record backs off alone.
     """
     delivered: list[int] = []
     error = None
+    rejected = 0
+    now = timezone.now()
     with transaction.atomic():
         rows = list(
-            HistoryOutbox.objects.select_for_update(skip_locked=True).order_by("created_at", "id")[
-                :limit
-            ]
+            _deliverable(now)
+            .select_for_update(skip_locked=True)
+            .order_by("created_at", "id")[:limit]
         )
+        tried: set[int] = set()
         for row in rows:
+            tried.add(row.id)
             try:
                 _deliver(row)
             except HistoryUnavailable as exc:
                 error = str(exc) or type(exc).__name__
+                tried.discard(row.id)
                 break
+            except Exception as exc:  # noqa: BLE001 - refused by MongoDB, or a broken payload
+                rejected += 1
+                _rejected(row, exc, now)
+                continue
             delivered.append(row.id)
         if delivered:
             HistoryOutbox.objects.filter(id__in=delivered).delete()
         if error:
-            waiting = [row.id for row in rows if row.id not in set(delivered)]
+            waiting = [row.id for row in rows if row.id not in tried]
             HistoryOutbox.objects.filter(id__in=waiting).update(
-                attempts=F("attempts") + 1, last_error=error[:1000], last_attempt_at=timezone.now()
+                attempts=F("attempts") + 1, last_error=error[:1000], last_attempt_at=now
             )
             logger.warning(
                 "MongoDB unreachable; %d history record(s) wait in the outbox: %s",
                 len(waiting),
                 error[:200],
             )
-    pending = HistoryOutbox.objects.count()
-    return OutboxFlushResult(delivered=len(delivered), pending=pending, error=error)
+    return OutboxFlushResult(
+        delivered=len(delivered),
+        pending=HistoryOutbox.objects.filter(parked_at__isnull=True).count(),
+        error=error,
+        rejected=rejected,
+        parked=HistoryOutbox.objects.filter(parked_at__isnull=False).count(),
+    )

@@ -11,8 +11,10 @@ Its parts: ``sync_fetch`` (Spotify, errors in words), ``sync_save`` (the writes)
 ``sync_lock`` (lock and progress) and ``sync_queue`` (``sync_request``, for a worker).
 
 Items Spotify sends without an id or a name are left out and counted (``SyncResult.skipped``,
-logged once per sync) rather than losing the whole sync. Any unexpected error still ends with
-the progress and the unsaved ranges' states failed, with a sentence, and the lock released.
+logged once per sync) rather than losing the whole sync; text PostgreSQL cannot store (NUL, lone
+surrogates) is cleaned at parsing and counted (``SyncResult.cleaned``). Any unexpected error
+still ends with the progress and the unsaved ranges' states failed, with a sentence, and the lock
+released.
 """
 
 from __future__ import annotations
@@ -43,7 +45,13 @@ from .sync_fetch import (
     sync_error_worst,
     top_lists_fetch,
 )
-from .sync_lock import SyncProgress, sync_lock_acquire, sync_lock_release, sync_queued_key
+from .sync_lock import (
+    SyncLockKeeper,
+    SyncProgress,
+    sync_lock_acquire,
+    sync_lock_release,
+    sync_queued_key,
+)
 from .sync_save import catalogue_upsert, history_payload, rankings_replace, sync_states_write
 
 logger = logging.getLogger(__name__)
@@ -69,6 +77,7 @@ class SyncResult:
     retry_after: int | None = None  # seconds, when Spotify rate-limited us
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     skipped: int = 0  # malformed items Spotify sent (no id or name), left out of the rankings
+    cleaned: int = 0  # items kept after control characters or lone surrogates were cleaned out
 
     @property
     def ok(self) -> bool:
@@ -122,7 +131,8 @@ def library_sync(
     result = SyncResult(status="failed", spotify_id=spotify_id, sync_id=str(uuid.uuid4()))
     completed = False
     try:
-        _sync_locked(user, time_ranges, client, progress, result)
+        with SyncLockKeeper(spotify_id, token):
+            _sync_locked(user, time_ranges, client, progress, result)
         completed = True
     except Exception:
         # Returned as a failed sync (a command syncing every user goes on with the next one);
@@ -174,7 +184,7 @@ def _sync_locked(user, time_ranges, client, progress: SyncProgress, result: Sync
     for time_range, exc in errors.items():
         if not isinstance(exc, SpotifyError | SpotifyReauthRequired):
             logger.error("Sync of %s (%s) failed", spotify_id, time_range, exc_info=exc)
-    result.skipped = _skipped_log(spotify_id, fetched)
+    result.skipped, result.cleaned = _malformed_log(spotify_id, fetched)
 
     progress.step("Saving", advance=0)
     now = timezone.now()
@@ -228,23 +238,26 @@ def _sync_locked(user, time_ranges, client, progress: SyncProgress, result: Sync
             result.retry_after = worst.retry_after
 
 
-def _skipped_log(spotify_id: str, fetched: dict[str, dict[str, list]]) -> int:
-    """Count the malformed items the client left out of the lists to be saved; log them once."""
-    skipped = {
-        f"{kind} ({RANGE_LABELS[r]})": n
-        for r, lists in fetched.items()
-        for kind, items in lists.items()
-        if (n := getattr(items, "skipped", 0))
-    }
-    total = sum(skipped.values())
-    if total:
-        logger.warning(
-            "Spotify sent %d malformed item(s) (no id or name) for %s, skipped: %s",
-            total,
-            spotify_id,
-            ", ".join(f"{n} {where}" for where, n in skipped.items()),
-        )
-    return total
+def _malformed_log(spotify_id: str, fetched: dict[str, dict[str, list]]) -> tuple[int, int]:
+    """Count the malformed items the client left out of the lists to be saved, and those it
+    kept after cleaning their text; log each kind once."""
+    totals = []
+    for attribute, message in (
+        ("skipped", "Spotify sent %d malformed item(s) (no id or name) for %s, skipped: %s"),
+        ("cleaned", "Spotify sent %d item(s) with unstorable text for %s, cleaned: %s"),
+    ):
+        counted = {
+            f"{kind} ({RANGE_LABELS[r]})": n
+            for r, lists in fetched.items()
+            for kind, items in lists.items()
+            if (n := getattr(items, attribute, 0))
+        }
+        if counted:
+            total = sum(counted.values())
+            where = ", ".join(f"{n} {place}" for place, n in counted.items())
+            logger.warning(message, total, spotify_id, where)
+        totals.append(sum(counted.values()))
+    return totals[0], totals[1]
 
 
 def _outbox_retry_later() -> None:

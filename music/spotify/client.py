@@ -42,6 +42,7 @@ from .parsing import (
     parse_play,
     parse_profile,
     parse_track,
+    strings_clean,
 )
 from .ranges import TimeRange
 
@@ -88,7 +89,7 @@ class SpotifyClient:
     # --- endpoints ---------------------------------------------------------------------------
     def me(self) -> SpotifyProfile:
         # Reference: https://developer.spotify.com/documentation/web-api/reference/get-current-users-profile
-        return self._parse(parse_profile, self._get("/me"))
+        return self._parse(parse_profile, strings_clean(self._get("/me"))[0])
 
     def top_artists(
         self, *, time_range: str, limit: int = MAX_LIMIT
@@ -141,12 +142,15 @@ class SpotifyClient:
             raise SpotifyBadResponse("Unexpected response shape: no items list")
         parsed = SpotifyItems()
         problem = None
-        for item in body["items"]:
+        for raw in body["items"]:
+            item, changed = strings_clean(raw)
             try:
                 parsed.append(self._parse(parser, item))
             except SpotifyBadResponse as exc:
                 parsed.skipped += 1
                 problem = problem or exc
+            else:
+                parsed.cleaned += bool(changed)
         if problem is not None and not parsed:
             raise problem
         if problem is not None:

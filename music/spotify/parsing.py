@@ -7,6 +7,7 @@ ValueError; the client turns that into a skipped item or a ``SpotifyBadResponse`
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -81,9 +82,41 @@ class SpotifyPlay:
 
 class SpotifyItems(list[T], Generic[T]):
     """The parsed items of a list answer. ``skipped``: items left out because they were
-    malformed (no id or name, an unusable credit); the rest of the list is still good."""
+    malformed (no id or name, an unusable credit); the rest of the list is still good.
+    ``cleaned``: items kept after text PostgreSQL cannot store was cleaned out of them."""
 
     skipped: int = 0
+    cleaned: int = 0
+
+
+# NUL and the other control characters (PostgreSQL refuses NUL in text; the rest only garble a
+# page), and UTF-16 surrogates with no partner (they cannot be encoded as UTF-8 at all).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def strings_clean(data):
+    """``(data, n)``: the JSON value with every string cleaned of control characters (removed)
+    and lone surrogates (replaced by U+FFFD), and how many strings were changed."""
+    if isinstance(data, str):
+        cleaned = _SURROGATE.sub("\ufffd", _CONTROL.sub("", data))
+        return cleaned, int(cleaned != data)
+    if isinstance(data, dict):
+        changed = 0
+        out = {}
+        for key, value in data.items():
+            out[key], n = strings_clean(value)
+            changed += n
+        return out, changed
+    if isinstance(data, list):
+        changed = 0
+        out_list = []
+        for value in data:
+            value, n = strings_clean(value)
+            out_list.append(value)
+            changed += n
+        return out_list, changed
+    return data, 0
 
 
 def _images(data: list | None) -> tuple[SpotifyImage, ...]:

@@ -131,3 +131,13 @@ def test_load_demo_is_idempotent_when_run_twice(django_user_model):
     call_command("load_demo", stdout=io.StringIO())
     assert django_user_model.objects.filter(spotify_id=DEMO_SPOTIFY_ID).count() == 1
     assert UserArtist.objects.count() == counts
+
+
+def test_sync_spotify_says_how_many_items_had_their_text_cleaned(spotify_user, fake_spotify):
+    items = copy.deepcopy(fake_spotify.catalogue.ranking("artists", "short_term"))
+    items[0]["name"] = "Nul\x00"
+    fake_spotify.inject("/v1/me/top/artists", Reply(json={"items": items}))
+    out = io.StringIO()
+    call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
+    assert "Synced 1, failed 0, skipped 0" in out.getvalue()
+    assert "1 item(s) from Spotify had text that cannot be stored" in out.getvalue()

@@ -9,6 +9,7 @@ from django.conf import settings
 from pymongo import MongoClient
 
 from music.history import (
+    COLLECTION,
     HistoryUnavailable,
     history_client_reset,
     sync_history_delete_for_user,
@@ -84,3 +85,36 @@ def test_sync_history_record_raises_unavailable_when_mongodb_is_down(settings, m
     finally:
         settings.MONGO_URI = mongo_server
         history_client_reset()
+
+
+def test_redelivery_writes_the_latest_lists_a_delivery_interrupted_after_the_summary_missed(
+    mongo_server,
+):
+    # The first delivery stored the summary, then MongoDB failed before the latest lists: the
+    # document holds the sync in its history and nothing else (written here as it was left).
+    collection = MongoClient(mongo_server)[settings.MONGO_DB_NAME][COLLECTION]
+    collection.insert_one(
+        {
+            "spotify_id": "u1",
+            "time_range": "short_term",
+            "history": [{"sync_id": "s1", "synced_at": T0, "counts": {}}],
+        }
+    )
+    assert _record("s1", T0) is False  # already stored...
+    (document,) = sync_history_for_user(spotify_id="u1")
+    assert document["sync_id"] == "s1" and len(document["artists"]) == 7  # ...and repaired
+    assert [h["sync_id"] for h in document["history"]] == ["s1"]
+
+
+def test_history_keeps_a_bounded_number_of_summaries_and_counts_the_rest(monkeypatch):
+    import music.history
+
+    monkeypatch.setattr(music.history, "HISTORY_KEPT", 3)
+    for day in range(5):
+        _record(f"s{day}", T0 + timedelta(days=day))
+    _record("s4", T0 + timedelta(days=4))  # a redelivery is not counted twice
+    (document,) = sync_history_for_user(spotify_id="u1")
+    assert [h["sync_id"] for h in document["history"]] == ["s2", "s3", "s4"]
+    assert document["syncs_total"] == 5
+    assert document["first_synced_at"].replace(tzinfo=UTC) == T0
+    assert document["sync_id"] == "s4"

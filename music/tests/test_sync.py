@@ -170,6 +170,28 @@ def test_library_sync_skips_and_counts_items_without_id_or_name_when_spotify_sen
     assert len(logged) == 1 and "6" in logged[0].getMessage()
 
 
+def test_library_sync_cleans_text_postgresql_cannot_store_and_keeps_every_range(
+    spotify_user, fake_spotify, caplog
+):
+    page = top_page(fake_spotify, "tracks")
+    page["items"][0]["name"] = "Nul\x00Name"
+    page["items"][1]["album"]["name"] = "Lone \ud800 surrogate"
+    page["items"][2]["name"] = "Bell\x07"
+    fake_spotify.inject("/v1/me/top/tracks", Reply(json=page), times=3)  # every range
+    caplog.set_level(logging.WARNING, logger="music.services.sync")
+    result = library_sync(user=spotify_user)
+    assert result.ok and result.cleaned == 9 and result.skipped == 0
+    assert set(SyncState.objects.values_list("status", flat=True)) == {"ok"}
+    for time_range in TimeRange.values:
+        expected = [t["id"] for t in page["items"]]
+        assert ranking(spotify_user, time_range, UserTrack, "track_id") == expected
+    assert Track.objects.get(id=page["items"][0]["id"]).name == "NulName"
+    assert Track.objects.get(id=page["items"][1]["id"]).album_name == "Lone \ufffd surrogate"
+    assert Track.objects.get(id=page["items"][2]["id"]).name == "Bell"
+    logged = [r.getMessage() for r in caplog.records if "unstorable text" in r.getMessage()]
+    assert len(logged) == 1 and "9" in logged[0]
+
+
 # The refresh saves the new token from a fetch thread: rows must be committed.
 @pytest.mark.django_db(transaction=True)
 def test_library_sync_refreshes_the_token_once_when_spotify_answers_401(spotify_user, fake_spotify):

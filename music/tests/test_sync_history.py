@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from music.history import history_client_reset, sync_history_for_user
 from music.models import HistoryOutbox
@@ -71,3 +74,62 @@ def test_history_outbox_flush_delivers_once_when_a_record_is_delivered_twice(spo
     )
     assert [h["sync_id"] for h in document["history"]] == [result.sync_id]
     assert not HistoryOutbox.objects.exists()
+
+
+def _broken_record(user) -> HistoryOutbox:
+    """A record that can never be written (its payload lost its sync time)."""
+    row = HistoryOutbox.objects.create(
+        user=user, time_range="short_term", payload={"synced_at": "not a time"}
+    )
+    HistoryOutbox.objects.filter(id=row.id).update(created_at=timezone.now() - timedelta(days=1))
+    return row
+
+
+def test_one_record_that_can_never_be_written_does_not_block_the_others(
+    spotify_user, settings, mongo_server
+):
+    broken = _broken_record(spotify_user)  # the oldest: it used to stop every flush
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        library_sync(user=spotify_user)
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()
+    # The sync's own flush already met the broken record (refused, backing off) before MongoDB
+    # turned out to be down; the next flush passes it and delivers the sync's three.
+    flushed = history_outbox_flush()
+    assert (flushed.delivered, flushed.rejected, flushed.pending) == (3, 0, 1)
+    assert len(sync_history_for_user(spotify_id=spotify_user.spotify_id)) == 3
+    broken.refresh_from_db()
+    assert broken.attempts == 1 and broken.next_attempt_at > timezone.now()
+    assert "ValueError" in broken.last_error
+    # Backing off: the next flush does not try it.
+    assert history_outbox_flush().rejected == 0
+
+
+def test_a_record_refused_too_often_is_parked_and_the_admin_can_retry_it(
+    spotify_user, admin_client
+):
+    from django.urls import reverse
+
+    from music.services.outbox import OUTBOX_MAX_ATTEMPTS
+
+    broken = _broken_record(spotify_user)
+    for _ in range(OUTBOX_MAX_ATTEMPTS):
+        HistoryOutbox.objects.filter(id=broken.id).update(next_attempt_at=None)
+        history_outbox_flush()
+    broken.refresh_from_db()
+    assert broken.parked_at is not None and broken.attempts == OUTBOX_MAX_ATTEMPTS
+    flushed = history_outbox_flush()
+    assert (flushed.rejected, flushed.pending, flushed.parked) == (0, 0, 1)
+    changelist = reverse("admin:music_historyoutbox_changelist")
+    listed = admin_client.get(changelist, {"state": "parked"}).content.decode()
+    assert str(broken.sync_id) in listed
+    response = admin_client.post(
+        changelist, {"action": "outbox_retry", "_selected_action": [broken.pk]}, follow=True
+    )
+    assert "1 record(s) will be retried" in response.content.decode()
+    broken.refresh_from_db()
+    assert broken.parked_at is None and broken.attempts == 0
+    assert history_outbox_flush().rejected == 1

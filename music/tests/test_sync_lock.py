@@ -4,6 +4,7 @@ that frees itself."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connections
@@ -77,11 +78,11 @@ def test_library_sync_frees_the_lock_when_it_ends(spotify_user):
 
 
 def test_library_sync_lock_expires_when_a_sync_dies(spotify_user):
-    from music.services.sync_lock import LOCK_TTL, sync_lock_acquire
+    from music.services.sync_lock import sync_lock_acquire, sync_lock_ttl
 
     sync_lock_acquire(spotify_user.spotify_id)
     ttl = raw_redis().ttl(sync_lock_key(spotify_id=spotify_user.spotify_id))
-    assert 0 < ttl <= LOCK_TTL
+    assert 0 < ttl <= sync_lock_ttl()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -108,3 +109,60 @@ def test_library_sync_runs_once_when_two_syncs_start_together(fake_spotify):
     assert results["first"].status == "synced"
     assert results["second"].status == "skipped"
     assert results["second"].reason == ALREADY_SYNCING
+
+
+def _first_sync_held(user, fake_spotify):
+    """Start a sync of ``user`` whose Spotify request is held open; returns (gate, thread,
+    results)."""
+    gate = fake_spotify.hold("/v1/me/top/tracks")
+    results = {}
+
+    def run_first():
+        try:
+            results["first"] = library_sync(user=user)
+        finally:
+            connections.close_all()  # this thread's own database connection
+
+    first = threading.Thread(target=run_first)
+    first.start()
+    assert gate.entered.wait(30), "the first sync never reached Spotify"
+    return gate, first, results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_lock_of_a_running_sync_is_renewed_so_a_second_sync_is_refused_after_its_life(
+    fake_spotify, settings
+):
+    settings.SYNC_LOCK_TTL = 1  # renewed every third of a second
+    user = spotify_user_make(fake_spotify)
+    gate, first, results = _first_sync_held(user, fake_spotify)
+    try:
+        time.sleep(2.5)  # more than twice the lock's life: unrenewed, it would have expired
+        results["second"] = library_sync(user=user)
+        assert raw_redis().get(sync_lock_key(spotify_id=user.spotify_id)) is not None
+    finally:
+        gate.release.set()
+        first.join(timeout=30)
+    assert results["second"].status == "skipped"
+    assert results["second"].reason == ALREADY_SYNCING
+    assert results["first"].status == "synced"
+    assert raw_redis().get(sync_lock_key(spotify_id=user.spotify_id)) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_whose_lock_was_taken_over_does_not_release_the_new_holders_lock(
+    fake_spotify, settings
+):
+    from django.core.cache import cache
+
+    user = spotify_user_make(fake_spotify)
+    key = sync_lock_key(spotify_id=user.spotify_id)
+    gate, first, results = _first_sync_held(user, fake_spotify)
+    try:
+        # The first sync's lock expired (a long outage, say) and another sync took it.
+        cache.set(key, "another-holders-token", 60)
+    finally:
+        gate.release.set()
+        first.join(timeout=30)
+    assert results["first"].status == "synced"
+    assert cache.get(key) == "another-holders-token"

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
@@ -20,13 +16,18 @@ from music.models import HistoryOutbox, SyncState, UserArtist
 from music.selectors import sync_progress_get
 from music.services import sync_request
 from music.services.sync_lock import sync_lock_key, sync_queued_key
-from music.tasks import history_outbox_flush_task, library_sync_all_task, library_sync_task
+from music.tasks import (
+    history_outbox_flush_task,
+    library_sync_all_task,
+    library_sync_task,
+    sync_retry_countdown,
+)
 from personalify.celery import app
 from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.users import spotify_user_make
+from personalify.testing.worker import celery_worker_start, celery_worker_stop
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_library_sync_task_syncs_the_user_when_run(spotify_user):
@@ -144,6 +145,50 @@ def test_beat_schedule_resyncs_every_user_daily_when_configured():
     assert entry["schedule"] == 24 * 60 * 60
 
 
+@pytest.mark.parametrize(
+    ("retry_after", "retries", "expected"),
+    [(120, 0, 120), (0, 0, 1), (120, 3, None), (24 * 60 * 60, 0, None), (None, 0, None)],
+)
+def test_a_rate_limited_sync_is_retried_only_within_the_brokers_visibility_timeout(
+    retry_after, retries, expected
+):
+    # A day's Retry-After used to become a countdown the Redis broker delivers twice.
+    assert sync_retry_countdown(retry_after, retries=retries) == expected
+    assert (
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+        > settings.CELERY_MAX_COUNTDOWN
+    )
+
+
+def test_a_sync_task_is_stopped_before_its_users_lock_could_expire():
+    assert library_sync_task.acks_late
+    assert library_sync_task.soft_time_limit < library_sync_task.time_limit
+    assert library_sync_task.time_limit < settings.SYNC_LOCK_TTL
+    # A task of a dead worker is delivered again only after the dead sync's lock has expired.
+    assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > settings.SYNC_LOCK_TTL
+
+
+def test_a_flush_that_finds_mongodb_down_returns_and_leaves_the_records_to_the_schedule(
+    spotify_user, settings, mongo_server
+):
+    from music.history import history_client_reset
+    from music.services import library_sync
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        library_sync(user=spotify_user)
+        # Run as a worker runs it (not eagerly): before, it raised Retry and began a chain of
+        # 10 retries, one new chain for every scheduled flush.
+        assert history_outbox_flush_task.run() == {"delivered": 0, "pending": 3}
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()
+    assert HistoryOutbox.objects.count() == 3
+    entry = settings.CELERY_BEAT_SCHEDULE["music-history-outbox-flush"]
+    assert entry["options"]["expires"] < entry["schedule"]
+
+
 def test_history_outbox_flush_task_delivers_waiting_records_when_mongodb_is_back(
     spotify_user, settings, mongo_server
 ):
@@ -171,37 +216,16 @@ def celery_worker_process(transactional_db, fake_spotify, mongo_server):
     broker = settings.TEST_CELERY_BROKER_URL
     redis.Redis.from_url(broker).flushdb()
     queue = f"sync-test-{uuid.uuid4().hex[:8]}"
-    db = connection.settings_dict
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
+    process = celery_worker_start(
+        queue=queue,
+        broker=broker,
+        db=connection.settings_dict,
+        redis_url=settings.REDIS_URL,
+        mongo_uri=mongo_server,
+        fake_spotify=fake_spotify,
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "personalify.settings.test",
-        "TEST_DATABASE_URL": database_url,  # NAME is the test database pytest created
-        "TEST_REDIS_URL": settings.REDIS_URL,
-        "TEST_MONGO_URI": mongo_server,
-        "TEST_SPOTIFY_ACCOUNTS_URL": fake_spotify.accounts_url,
-        "TEST_SPOTIFY_API_URL": fake_spotify.api_url,
-        "CELERY_RESULT_BACKEND": broker,
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "personalify", "-b", broker, "worker",
-         "--pool", "solo", "-Q", queue, "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "--loglevel", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )  # fmt: skip
     yield queue, broker
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    celery_worker_stop(process)
 
 
 def test_library_sync_task_syncs_in_a_real_celery_worker_when_queued(

@@ -103,6 +103,29 @@ else:
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# A hung PostgreSQL fails fast instead of holding a worker: libpq gives up connecting after
+# DB_CONNECT_TIMEOUT seconds, and the server cancels a statement after the process's limit. Web
+# processes (personalify.wsgi/asgi set PERSONALIFY_PROCESS=web) get the short one; Celery workers
+# and management commands (syncs, imports, migrations) the long one.
+DB_CONNECT_TIMEOUT = env.int("DB_CONNECT_TIMEOUT", default=5)
+DB_WEB_STATEMENT_TIMEOUT_MS = env.int("DB_WEB_STATEMENT_TIMEOUT_MS", default=15_000)
+DB_TASK_STATEMENT_TIMEOUT_MS = env.int("DB_TASK_STATEMENT_TIMEOUT_MS", default=30 * 60_000)
+PROCESS_KIND = env.str("PERSONALIFY_PROCESS", default="task")
+
+
+def database_timeouts(database: dict, *, kind: str = PROCESS_KIND) -> dict:
+    """``database`` with the connect and statement timeouts added when it is PostgreSQL."""
+    if not database["ENGINE"].endswith("postgresql"):
+        return database
+    limit = DB_WEB_STATEMENT_TIMEOUT_MS if kind == "web" else DB_TASK_STATEMENT_TIMEOUT_MS
+    options = dict(database.get("OPTIONS", {}))
+    options.setdefault("connect_timeout", DB_CONNECT_TIMEOUT)
+    options["options"] = f"{options.get('options', '')} -c statement_timeout={limit}".strip()
+    return {**database, "OPTIONS": options}
+
+
+DATABASES["default"] = database_timeouts(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis cache (or local memory by default) -----------------------------------------------
@@ -112,6 +135,9 @@ REDIS_URL = env.str(
     default=f"redis://{_redis_host}:{env.int('REDIS_PORT', default=6379)}/0" if _redis_host else "",
 )
 CACHE_TTL = env.int("CACHE_TTL", default=3600)
+# A hung Redis costs at most these timeouts, once per back-off (personalify.cache), not per call.
+CACHE_SOCKET_TIMEOUT = env.float("CACHE_SOCKET_TIMEOUT", default=0.5)
+CACHE_BACKOFF_SECONDS = env.float("CACHE_BACKOFF_SECONDS", default=10.0)
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -122,8 +148,8 @@ if REDIS_URL:
             "KEY_FUNCTION": "personalify.cache.plain_key",
             "OPTIONS": {
                 "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
+                "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,
+                "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,
             },
         }
     }
@@ -152,6 +178,10 @@ MONGO_URI = env.str(
 MONGO_DB_NAME = env.str("MONGO_DB_NAME", default="personalify_db")
 MONGO_TIMEOUT_MS = env.int("MONGO_TIMEOUT_MS", default=2000)
 
+# Seconds a user's sync lock lives unless its sync renews it (how long a crashed sync blocks
+# that user); a running sync renews it every third of this.
+SYNC_LOCK_TTL = env.int("SYNC_LOCK_TTL", default=10 * 60)
+
 # --- Celery ----------------------------------------------------------------------------------
 # Empty broker: tasks run in-process (embedded default). Set it to use a real worker.
 _celery_broker = env.str("CELERY_BROKER_URL", default="")
@@ -164,6 +194,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "UTC"
+# A task held back by a countdown or ETA longer than the Redis broker's visibility timeout is
+# delivered again, to a second worker. The timeout is stated, and countdowns stay below half of it
+# (music.tasks): a longer wait is not queued at all.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)
+}
+CELERY_MAX_COUNTDOWN = CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] // 2
+# A sync task is stopped well before its user's lock could expire (music.services.sync_lock).
+SYNC_TASK_SOFT_TIME_LIMIT = 5 * 60
+SYNC_TASK_TIME_LIMIT = 6 * 60
 CELERY_BEAT_SCHEDULE: dict = {}
 # Every user's library is re-synced once a day (music.tasks.library_sync_all_task).
 CELERY_BEAT_SCHEDULE["music-library-sync-daily"] = {
@@ -171,9 +211,12 @@ CELERY_BEAT_SCHEDULE["music-library-sync-daily"] = {
     "schedule": 24 * 60 * 60,
 }
 # Sync-history records that waited for MongoDB are delivered as soon as it is back.
+# The schedule is the flush's retry: a flush that finds MongoDB down waits for the next one, and
+# a flush not started within its period is dropped rather than piled up behind a dead worker.
 CELERY_BEAT_SCHEDULE["music-history-outbox-flush"] = {
     "task": "music.tasks.history_outbox_flush_task",
     "schedule": 10 * 60,
+    "options": {"expires": 9 * 60},
 }
 
 # --- The listening archive (plays): on node B, or in the main database ----------------------
@@ -184,8 +227,10 @@ if ARCHIVE_DATABASE_URL:
     DATABASES["archive"] = env.db_url("ARCHIVE_DATABASE_URL")
     DATABASES["archive"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
     DATABASES["archive"]["CONN_HEALTH_CHECKS"] = True
-    # A node B that is down answers "unavailable" in seconds, not after TCP's minutes.
+    # A node B that is down answers "unavailable" in seconds, not after TCP's minutes; its
+    # statements get the same limits as node A's.
     DATABASES["archive"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
+    DATABASES["archive"] = database_timeouts(DATABASES["archive"])
 ARCHIVE_DATABASE = "archive" if ARCHIVE_DATABASE_URL else "default"
 DATABASE_ROUTERS = ["personalify.archive.ArchiveRouter"]
 # How often each active user's recently played tracks are fetched (Spotify keeps the last 50).

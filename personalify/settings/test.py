@@ -5,19 +5,23 @@ default, so a .env pointing at a real deployment cannot be touched by `make test
 """
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import database_timeouts, env
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {
-    "default": {
-        **env.db_url("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/personalify"),
-        "CONN_MAX_AGE": 0,
-        # Parallel checkouts on one machine can each use their own test database.
-        "TEST": {"NAME": env.str("TEST_DATABASE_NAME", default="test_personalify")},
-    }
+    "default": database_timeouts(
+        {
+            **env.db_url(
+                "TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/personalify"
+            ),
+            "CONN_MAX_AGE": 0,
+            # Parallel checkouts on one machine can each use their own test database.
+            "TEST": {"NAME": env.str("TEST_DATABASE_NAME", default="test_personalify")},
+        }
+    )
 }
 
 # Node B, the listening archive: TEST_ARCHIVE_DATABASE_URL if given, else the test session
@@ -35,8 +39,8 @@ CACHES = {
         "KEY_FUNCTION": "personalify.cache.plain_key",
         "OPTIONS": {
             "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
-            "SOCKET_CONNECT_TIMEOUT": 1,
-            "SOCKET_TIMEOUT": 1,
+            "SOCKET_CONNECT_TIMEOUT": CACHE_SOCKET_TIMEOUT,  # noqa: F405
+            "SOCKET_TIMEOUT": CACHE_SOCKET_TIMEOUT,  # noqa: F405
         },
     }
 }
@@ -78,3 +82,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# A test worker sweeps the broker's unacknowledged tasks every second (production: about every
+# 100 s, against a 2 h visibility timeout), so a test that kills a worker sees the redelivery.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "unacked_restore_interval": 1,
+    "unacked_restore_throttle": 1,
+}

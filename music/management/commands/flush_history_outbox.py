@@ -16,5 +16,10 @@ class Command(BaseCommand):
             if result.error or not result.delivered or not result.pending:
                 break
         self.stdout.write(f"Delivered {delivered}; {result.pending} waiting.")
+        if result.parked:
+            self.stdout.write(
+                f"  {result.parked} record(s) MongoDB refused too often are parked: see "
+                "History outbox in the admin (filter 'Parked'), fix the cause, then Retry."
+            )
         if result.error:
             raise CommandError(f"MongoDB is unreachable: {result.error[:300]}")

@@ -43,13 +43,14 @@ class Command(BaseCommand):
             "failed": [],
             "skipped": [],
         }
-        malformed = 0
+        malformed = cleaned = 0
         with progress_bar(self.stderr, total=len(users), unit="user") as bar:
             for user in users:
                 bar.set_postfix_str(user.spotify_id)
                 result = library_sync(user=user, time_ranges=time_ranges)
                 outcome[result.status].append((user.spotify_id, result.reason))
                 malformed += result.skipped
+                cleaned += result.cleaned
                 bar.update()
         self.stdout.write(
             f"Synced {len(outcome['synced'])}, failed {len(outcome['failed'])}, "
@@ -59,6 +60,11 @@ class Command(BaseCommand):
         if malformed:
             self.stdout.write(
                 f"  {malformed} malformed item(s) from Spotify (no id or name) were skipped."
+            )
+        if cleaned:
+            self.stdout.write(
+                f"  {cleaned} item(s) from Spotify had text that cannot be stored"
+                " (control characters, broken Unicode); it was cleaned and the items kept."
             )
         for status in ("failed", "skipped"):
             for spotify_id, reason in outcome[status]:
