@@ -72,3 +72,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Lyrics: LRCLib at a closed port like the other services; no fetch after every sync unless a
+# test turns it on with its fakes (the demo's bundled lyrics need no network and still load).
+LRCLIB_URL = "http://127.0.0.1:9"
+LYRICS_FETCH_AFTER_SYNC = False
+LYRICS_RETRY_BACKOFF = 0.01
