@@ -209,3 +209,25 @@ def redis_down(settings):
     yield
     settings.CACHES = up
     cache_get("redis-down-fixture")
+
+
+# --- Lyrics sources: fake Genius (API + pages) and fake LRCLib, settings pointed at them -------
+@pytest.fixture
+def fake_genius(settings):
+    from personalify.testing.genius import FakeGenius
+
+    fake = FakeGenius(token=settings.GENIUS_ACCESS_TOKEN).start()
+    settings.GENIUS_API_URL = fake.api_url
+    settings.GENIUS_WEB_URL = fake.web_url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_lrclib(settings):
+    from personalify.testing.lrclib import FakeLRCLib
+
+    fake = FakeLRCLib().start()
+    settings.LRCLIB_URL = fake.url
+    yield fake
+    fake.stop()
