@@ -83,7 +83,10 @@ class FakeHTTPServer:
         return [r for r in self.requests if r.path == path and (not method or r.method == method)]
 
     def start(self) -> FakeHTTPServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        # A short poll interval: stop() returns in ~50 ms instead of the default 0.5 s.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
