@@ -231,3 +231,21 @@ def fake_lrclib(settings):
     settings.LRCLIB_URL = fake.url
     yield fake
     fake.stop()
+
+
+@pytest.fixture
+def synced_user(spotify_user):
+    """The fake Spotify's user, synced: 20 ranked tracks per range (some shared)."""
+    from music.services import library_sync
+
+    assert library_sync(user=spotify_user).ok
+    return spotify_user
+
+
+@pytest.fixture
+def ranked_tracks(synced_user) -> list:
+    """Every track the synced user ranks (all ranges, each once), by id."""
+    from music.models import Track, UserTrack
+
+    ids = set(UserTrack.objects.filter(user=synced_user).values_list("track_id", flat=True))
+    return list(Track.objects.filter(id__in=ids).order_by("id"))

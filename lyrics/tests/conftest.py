@@ -1,11 +1,9 @@
-"""Fixtures of the lyrics tests: a synced user whose ranked tracks the fakes can know."""
+"""Helpers of the lyrics tests (the synced_user and ranked_tracks fixtures are in the root
+conftest, shared with analytics' lyrics tests)."""
 
 from __future__ import annotations
 
-import pytest
-
-from music.models import Track, UserTrack
-from music.services import library_sync
+from music.models import Track
 
 
 def primary_artist(track: Track) -> str:
@@ -17,16 +15,3 @@ def lrclib_add(fake_lrclib, track: Track, **kwargs) -> dict:
     return fake_lrclib.add(
         track.name, primary_artist(track), track.album_name, track.duration_ms / 1000, **kwargs
     )
-
-
-@pytest.fixture
-def synced_user(spotify_user):
-    """The fake Spotify's user, synced: 20 ranked tracks per range (some shared)."""
-    assert library_sync(user=spotify_user).ok
-    return spotify_user
-
-
-@pytest.fixture
-def ranked_tracks(synced_user) -> list[Track]:
-    ids = set(UserTrack.objects.filter(user=synced_user).values_list("track_id", flat=True))
-    return list(Track.objects.filter(id__in=ids).order_by("id"))

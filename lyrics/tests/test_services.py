@@ -7,7 +7,6 @@ import time_machine
 from django.db import IntegrityError
 from django.utils import timezone
 
-from analytics.models import Vibe
 from lyrics.lrclib import LRCLibClient
 from lyrics.models import Lyrics, Status, TrackLyrics
 from lyrics.selectors import lyrics_progress_get
@@ -199,26 +198,6 @@ def test_fetch_reports_progress_done_with_the_number_of_tracks_asked(
     progress = lyrics_progress_get(user=synced_user)
     assert progress["state"] == "done"
     assert progress["done"] == progress["total"] == len(ranked_tracks)
-
-
-def test_fetch_reads_the_vibe_again_from_lyrics_when_new_lyrics_were_stored(
-    synced_user, ranked_tracks, fake_lrclib, no_genius, django_capture_on_commit_callbacks
-):
-    for track in ranked_tracks[:5]:
-        lrclib_add(fake_lrclib, track, plain=SONG)
-    with django_capture_on_commit_callbacks(execute=True):
-        lyrics_fetch_for_user(user=synced_user)
-    vibes = Vibe.objects.filter(user=synced_user)
-    assert vibes.count() == 3
-    assert sum(v.lyrics_count for v in vibes) > 0
-
-
-def test_fetch_does_not_read_the_vibe_again_when_nothing_new_was_found(
-    synced_user, fake_lrclib, no_genius, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
-        lyrics_fetch_for_user(user=synced_user)
-    assert not Vibe.objects.filter(user=synced_user).exists()
 
 
 def test_genius_lyrics_get_stores_the_cleaned_lyrics_of_a_genius_song(fake_genius, db):
