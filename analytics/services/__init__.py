@@ -18,7 +18,7 @@ from .moods import (
     vibe_refresh_request,
     vibe_store,
 )
-from .songs import lyrics_display_lines, song_reading
+from .songs import lyrics_display_lines, song_page_get, song_reading
 
 __all__ = [
     "EmotionResult",
@@ -30,6 +30,7 @@ __all__ = [
     "lyrics_display_lines",
     "mood_progress_set",
     "moods_analyse",
+    "song_page_get",
     "song_reading",
     "text_clean",
     "text_sha256",

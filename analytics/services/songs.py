@@ -4,12 +4,16 @@ group of timed lines for synced lyrics). Kept in the cache per stored lyrics ver
 from __future__ import annotations
 
 from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.safestring import mark_safe
 
 from lyrics.models import Lyrics
 from lyrics.selectors import reading_text
 from lyrics.text import TimedLine, is_section_header, sections_split, timed_sections
 from personalify.cache import cache_get, cache_set
 
+from ..dashboard import TEMPLATES_VERSION
 from .emotions import emotions_analyse
 
 READING_TTL = 24 * 60 * 60
@@ -90,3 +94,38 @@ def lyrics_display_lines(lyrics: Lyrics) -> list[dict]:
         {"text": line, "header": is_section_header(line), "time": ""}
         for line in lyrics.text.splitlines()
     ]
+
+
+# --- The rendered song (emotions, arc list, lyrics), kept in the cache --------------------------
+#
+# Rendering 35 score bars and every lyric line costs most of a song page; it depends only on the
+# stored lyrics, their reading and our templates. Kept signed like the dashboard's sections.
+
+SONG_TEMPLATE = "analytics/_song.html"
+
+
+def _song_signature(key: str, html: str) -> str:
+    return salted_hmac("analytics.songs.html", f"{key}|{html}", algorithm="sha256").hexdigest()
+
+
+def song_page_get(*, lyrics: Lyrics) -> dict:
+    """``{"reading": song_reading(...), "html": the rendered song}`` of found lyrics, from the
+    cache when our templates have not changed and the copy carries our signature."""
+    key = f"{song_reading_key(lyrics)}:html:{TEMPLATES_VERSION}"
+    cached = cache_get(key)
+    if (
+        isinstance(cached, dict)
+        and isinstance(cached.get("html"), str)
+        and isinstance(cached.get("reading"), dict)
+        and constant_time_compare(
+            str(cached.get("signature", "")), _song_signature(key, cached["html"])
+        )
+    ):
+        return {"reading": cached["reading"], "html": mark_safe(cached["html"])}  # noqa: S308
+    reading = song_reading(lyrics=lyrics)
+    html = render_to_string(
+        SONG_TEMPLATE, {"reading": reading, "lines": lyrics_display_lines(lyrics)}
+    )
+    signature = _song_signature(key, html)
+    cache_set(key, {"reading": reading, "html": html, "signature": signature}, READING_TTL)
+    return {"reading": reading, "html": mark_safe(html)}  # noqa: S308 - our template's output

@@ -27,7 +27,7 @@ from lyrics.services import (
     track_lyrics_fetch,
 )
 
-from ..services import lyrics_display_lines, song_reading
+from ..services import song_page_get
 
 RATE_LIMIT_MESSAGE = "Too many lyrics searches in a minute; wait a moment and try again."
 TOKEN_MISSING = (
@@ -71,13 +71,13 @@ def lyrics_search(request: HttpRequest) -> HttpResponse:
 
 
 def _song_context(lyrics: Lyrics | None, **extra) -> dict:
-    context = {"lyrics": lyrics, "reading": None, "lines": [], "message": "", **extra}
+    context = {"lyrics": lyrics, "reading": None, "message": "", **extra}
     if lyrics is None:
         return context
     context["link"] = genius_page_link(lyrics.url) if lyrics.source == "genius" else ""
     if lyrics.status == Status.FOUND:
-        context["lines"] = lyrics_display_lines(lyrics)
-        context["reading"] = song_reading(lyrics=lyrics)
+        song = song_page_get(lyrics=lyrics)
+        context["reading"], context["song_html"] = song["reading"], song["html"]
     elif lyrics.status == Status.UNAVAILABLE:
         context["message"] = UNAVAILABLE_MESSAGE
     return context

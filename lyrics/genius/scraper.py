@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import re
 
-import lxml.html
 from lxml import etree
 
 from lyrics.text import has_words, is_section_header
 
 from .errors import GeniusLyricsUnavailable
 
-CONTAINERS = '//div[@data-lyrics-container="true"]'
-OLD_CONTAINERS = '//div[contains(concat(" ", normalize-space(@class), " "), " lyrics ")]'
+CONTAINERS = etree.XPath('//div[@data-lyrics-container="true"]')
+OLD_CONTAINERS = etree.XPath(
+    '//div[contains(concat(" ", normalize-space(@class), " "), " lyrics ")]'
+)
 # Blocks inside containers that are never lyrics (hashed class names: match the prefix).
 JUNK_CLASS_PREFIXES = (
     "LyricsHeader__",
@@ -35,10 +36,9 @@ JUNK_CLASS_PREFIXES = (
     "ShareButtons",
     "Contributors",
 )
-JUNK_XPATH = "|".join(
-    [".//*[@data-exclude-from-selection='true']", ".//script", ".//style", ".//noscript"]
-    + [f".//*[starts-with(@class, '{p}') or contains(@class, ' {p}')]" for p in JUNK_CLASS_PREFIXES]
-)
+JUNK_TAGS = {"script", "style", "noscript", "button"}
+# Plain elements (no lxml.html classes); bytes without a declared charset are UTF-8.
+PARSER = etree.HTMLParser(encoding="utf-8", remove_comments=True)
 BLOCK_TAGS = {"div", "p", "section", "h1", "h2", "h3", "h4", "li", "ul", "ol", "blockquote"}
 
 _EMBED_TAIL = re.compile(r"\d*\s*Embed$")
@@ -51,11 +51,18 @@ def _inline(text: str | None) -> str:
     return text.replace("\r", " ").replace("\n", " ") if text else ""
 
 
+def _junk(element, tag: str) -> bool:
+    if tag in JUNK_TAGS or element.get("data-exclude-from-selection") == "true":
+        return True
+    classes = element.get("class")
+    return bool(classes) and any(name.startswith(JUNK_CLASS_PREFIXES) for name in classes.split())
+
+
 def _text(element, out: list[str]) -> None:
-    """Depth-first text with <br> as a newline and block elements on their own lines
-    (comments contribute nothing but their tail, which the parent adds)."""
+    """Depth-first text with <br> as a newline and block elements on their own lines.
+    Junk (header, bio, ads, scripts) and comments give nothing; their tail is the parent's."""
     tag = element.tag if isinstance(element.tag, str) else None
-    if tag is None:
+    if tag is None or _junk(element, tag):
         return
     if tag == "br":
         out.append("\n")
@@ -113,18 +120,18 @@ def lyrics_from_html(html: str | bytes, *, title: str = "") -> str:
     """The cleaned lyrics of a song page; GeniusLyricsUnavailable when there are none."""
     if not html or not html.strip():
         raise GeniusLyricsUnavailable("Empty page")
+    raw = html.encode("utf-8") if isinstance(html, str) else html
     try:
-        document = lxml.html.fromstring(html)
-    except (etree.ParserError, ValueError) as exc:
+        document = etree.fromstring(raw, PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise GeniusLyricsUnavailable(f"Unparsable page: {exc}") from exc
-    containers = document.xpath(CONTAINERS) or document.xpath(OLD_CONTAINERS)
+    if document is None:
+        raise GeniusLyricsUnavailable("Empty page")
+    containers = CONTAINERS(document) or OLD_CONTAINERS(document)
     if not containers:
         raise GeniusLyricsUnavailable("No lyrics on the page")
     parts: list[str] = []
     for container in containers:
-        for junk in container.xpath(JUNK_XPATH):
-            if junk.getparent() is not None:  # not inside a block already dropped
-                junk.drop_tree()
         out: list[str] = []
         _text(container, out)
         parts.append("".join(out))

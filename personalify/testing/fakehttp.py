@@ -123,6 +123,9 @@ class FakeHTTPServer:
 
         class _Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as two writes: without TCP_NODELAY the body waits for
+            # the client's delayed ACK (~40 ms a request), which no real service adds.
+            disable_nagle_algorithm = True
 
             def _serve(self):
                 parts = urlsplit(self.path)
