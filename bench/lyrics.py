@@ -74,7 +74,8 @@ def _parse() -> None:
     floor = _median(lambda: etree.fromstring(raw, PARSER), PARSE_RUNS)
     print(
         f"parse a {len(raw) / 1024:.1f} KB Genius page, median of {PARSE_RUNS}: "
-        f"{ours * 1000:.2f} ms; bare lxml parse (same parser) {floor * 1000:.2f} ms; ratio {ours / floor:.2f}x"
+        f"{ours * 1000:.2f} ms; bare lxml parse (same parser) {floor * 1000:.2f} ms; "
+        f"ratio {ours / floor:.2f}x"
     )
 
 
