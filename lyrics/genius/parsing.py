@@ -19,6 +19,11 @@ class GeniusSong:
     release_date: str = ""
 
 
+def _web(url: object) -> str:
+    """A link we may show: http(s) only (never a ``javascript:`` URL in a page)."""
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else ""
+
+
 def parse_song(data: dict) -> GeniusSong:
     if not isinstance(data, dict):
         raise TypeError("song is not an object")
@@ -36,9 +41,9 @@ def parse_song(data: dict) -> GeniusSong:
         artist=(artist or "").replace("\u00a0", " "),
         full_title=(data.get("full_title") or title).replace("\u00a0", " "),
         path=str(data.get("path") or ""),
-        url=str(data.get("url") or ""),
-        image_url=data.get("song_art_image_thumbnail_url")
-        or data.get("header_image_thumbnail_url")
+        url=_web(data.get("url")),
+        image_url=_web(data.get("song_art_image_thumbnail_url"))
+        or _web(data.get("header_image_thumbnail_url"))
         or None,
         instrumental=bool(data.get("instrumental")),
         lyrics_state=str(data.get("lyrics_state") or ""),

@@ -169,3 +169,12 @@ def test_page_refuses_a_streamed_body_over_the_size_cap_without_a_declared_lengt
 
     with pytest.raises(GeniusPageRefused):
         client._read_capped(NoLength())
+
+
+def test_search_drops_links_that_are_not_http_when_genius_sends_them(client, fake_genius):
+    song = fake_genius.add_song("Static Hearts", "The Velvet Static", "x")
+    song["url"] = "javascript:alert(1)"
+    song["song_art_image_thumbnail_url"] = "data:image/png;base64,AAAA"
+    song["header_image_thumbnail_url"] = "https://images.genius.com/header.jpg"
+    found = client.search("static hearts")[0]
+    assert found.url == "" and found.image_url == "https://images.genius.com/header.jpg"
