@@ -240,3 +240,16 @@ def test_sync_then_lyrics_fetch_run_after_a_sync_when_fetching_after_sync_is_on(
     with django_capture_on_commit_callbacks(execute=True):
         assert library_sync(user=spotify_user).ok
     assert TrackLyrics.objects.count() == len(fake_lrclib.requests) > 0
+
+
+def test_dashboard_mood_section_shows_the_lyrics_fetch_progress_while_it_runs(alice_client, alice):
+    from lyrics.services import lyrics_progress_set
+
+    top_cache(top_payload(alice.spotify_id))
+    lyrics_progress_set(user_id=alice.pk, state="running", done=3, total=10)
+    page = tree(alice_client.get(reverse("analytics:dashboard")))
+    progress = page.xpath('//section[@id="mood"]//div[contains(@class,"lyrics-progress")]')[0]
+    assert "Fetching the lyrics of your tracks (3 of 10)" in progress.text_content()
+    assert progress.xpath(".//progress/@value") == ["30"]
+    status = alice_client.get(reverse("analytics:dashboard-status")).json()
+    assert (status["lyrics"]["state"], status["lyrics"]["done"]) == ("running", 3)
