@@ -7,7 +7,7 @@ from django.conf import settings
 from music.models import Track, UserTrack
 from personalify.progress import progress_get
 
-from .models import Lyrics, Status, TrackLyrics
+from .models import Lyrics, Source, Status, TrackLyrics
 from .text import text_for_reading
 
 LYRICS_PROGRESS = "lyrics"  # the kind of progress record a lyrics fetch writes, per user id
@@ -56,4 +56,4 @@ def track_lyrics_get(*, track_id: str) -> TrackLyrics | None:
 
 
 def genius_lyrics_stored(*, song_id: int) -> Lyrics | None:
-    return Lyrics.objects.filter(source="genius", source_id=str(song_id)).first()
+    return Lyrics.objects.filter(source=Source.GENIUS, source_id=str(song_id)).first()

@@ -61,7 +61,6 @@ def same_song(title_a: str, artist_a: str, title_b: str, artist_b: str) -> bool:
 
 _HEADER = re.compile(r"^\[[^\]]{1,80}\]$")
 _LRC_STAMP = re.compile(r"\[(\d{1,3}):(\d{1,2}(?:[.:]\d{1,3})?)\]")
-_LRC_TAG = re.compile(r"^\[[a-z]+:.*\]$", re.IGNORECASE)
 MAX_LINES_PER_GROUP = 8
 LINES_PER_TIMED_GROUP = 4
 
@@ -83,9 +82,7 @@ def lrc_parse(lrc: str) -> list[TimedLine]:
     for raw in (lrc or "").splitlines():
         raw = raw.strip()
         stamps = list(_LRC_STAMP.finditer(raw))
-        if not stamps:
-            continue
-        if _LRC_TAG.match(raw) and not stamps:
+        if not stamps:  # blank lines and tags like [ar:Artist] carry no time stamp
             continue
         text = raw[stamps[-1].end() :].strip()
         for stamp in stamps:

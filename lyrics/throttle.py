@@ -49,6 +49,3 @@ class Throttle:
             finally:
                 with self._lock:
                     self.in_flight -= 1
-
-
-UNTHROTTLED = None  # clients take ``throttle=None`` to mean "no limit beyond the pool"

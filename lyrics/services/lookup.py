@@ -23,6 +23,7 @@ from lyrics.genius import (
 from lyrics.lrclib import LRCLibClient, LRCLibError, LRCLibRateLimited
 from lyrics.models import Source, Status
 from lyrics.text import has_words, lrc_parse, same_song, text_from_timed, title_normalise
+from lyrics.throttle import Throttle
 
 logger = logging.getLogger(__name__)
 
@@ -181,8 +182,6 @@ def track_lookup(query: TrackQuery, sources: Sources) -> Outcome:
 def sources_default(*, throttled: bool = True, demo: bool = False) -> Sources:
     """LRCLib (no key) and Genius (when GENIUS_ACCESS_TOKEN is set), each with at most
     LYRICS_IN_FLIGHT requests at once and a shared pause after a 429."""
-    from lyrics.throttle import Throttle
-
     if demo:
         return Sources(lrclib=None, genius=None, demo=True)
 
