@@ -333,3 +333,43 @@ def pytest_terminal_summary(terminalreporter):
         write(f"{row['fault']} ({row['seconds']:.2f} s)")
         write(f"    user saw: {row['user_saw']}")
         write(f"    records:  {row['records']}")
+
+
+# --- Lyrics sources: fake Genius (API + pages) and fake LRCLib, settings pointed at them -------
+@pytest.fixture
+def fake_genius(settings):
+    from personalify.testing.genius import FakeGenius
+
+    fake = FakeGenius(token=settings.GENIUS_ACCESS_TOKEN).start()
+    settings.GENIUS_API_URL = fake.api_url
+    settings.GENIUS_WEB_URL = fake.web_url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def fake_lrclib(settings):
+    from personalify.testing.lrclib import FakeLRCLib
+
+    fake = FakeLRCLib().start()
+    settings.LRCLIB_URL = fake.url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def synced_user(spotify_user):
+    """The fake Spotify's user, synced: 20 ranked tracks per range (some shared)."""
+    from music.services import library_sync
+
+    assert library_sync(user=spotify_user).ok
+    return spotify_user
+
+
+@pytest.fixture
+def ranked_tracks(synced_user) -> list:
+    """Every track the synced user ranks (all ranges, each once), by id."""
+    from music.models import Track, UserTrack
+
+    ids = set(UserTrack.objects.filter(user=synced_user).values_list("track_id", flat=True))
+    return list(Track.objects.filter(id__in=ids).order_by("id"))

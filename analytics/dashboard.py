@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import mark_safe
 
+from lyrics.selectors import lyrics_progress_get
 from music import selectors
 from music.spotify import TimeRange
 from personalify.cache import cache_delete, cache_get, cache_set
@@ -119,12 +120,14 @@ def vibe_cache_forget(*, user_id: int, time_range: str) -> None:
 
 
 def mood_get(*, user, time_range: str) -> dict:
-    """The vibe (``analytics.selectors.vibe_shown``) with its chart data, and the progress."""
+    """The vibe (``analytics.selectors.vibe_shown``) with its chart data, the progress of the
+    mood analysis and of the lyrics fetch it reads from."""
     vibe = vibe_cached_get(user=user, time_range=time_range)
     progress = progress_shown(analytics_selectors.mood_progress_get(user=user))
+    lyrics = progress_shown(lyrics_progress_get(user=user))
     scores = (vibe or {}).get("scores", [])[:CHART_EMOTIONS]
     chart = [{"label": s["label"], "value": s["percent"] / 100} for s in scores]
-    return {"vibe": vibe, "chart": chart, "progress": progress}
+    return {"vibe": vibe, "chart": chart, "progress": progress, "lyrics": lyrics}
 
 
 def dashboard_get(*, user, time_range: str) -> dict:
@@ -262,6 +265,7 @@ def grid_cache_key(*, spotify_id: str, time_range: str) -> str:
 def _grid_version(data: dict) -> str:
     vibe = data["mood"]["vibe"] or {}
     progress = data["mood"]["progress"]
+    lyrics = data["mood"]["lyrics"]
     parts = [
         TEMPLATES_VERSION,
         data["top"]["synced_at"] if data["top"] else "",
@@ -271,6 +275,7 @@ def _grid_version(data: dict) -> str:
         str(progress.get("done")),
         str(progress.get("total")),
         str(progress.get("error")),
+        f"{lyrics['state']}:{lyrics.get('done')}:{lyrics.get('total')}",
         str(data["read_only"]),
     ]
     return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()

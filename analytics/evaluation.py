@@ -63,8 +63,10 @@ def eval_report_compute(
             groups.setdefault(name, Counter())["correct"] += ok
             groups[name]["total"] += 1
         if item.split != "dev":
-            groups.setdefault("unseen (heldout+fresh)", Counter())["correct"] += ok
-            groups["unseen (heldout+fresh)"]["total"] += 1
+            # Unseen items overall and per kind: the mood reads lyric lines now, not just titles.
+            for name in ("unseen (heldout+fresh)", f"kind:{item.kind} unseen"):
+                groups.setdefault(name, Counter())["correct"] += ok
+                groups[name]["total"] += 1
         if not ok:
             report.misses.append((item.text, item.expected, got))
     report.by_group = {k: [v["correct"], v["total"]] for k, v in sorted(groups.items())}

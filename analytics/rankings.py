@@ -1,8 +1,8 @@
 """What the vibe reads: a plain list of tracks, and the adapter from the music rankings.
 
 The vibe service takes ``TrackInput`` items so it does not depend on the music models' shape.
-Lyrics are not stored yet (the lyrics app will supply them); until then every track is read by
-its title, and ``TrackInput.lyrics`` is there for the day they are.
+A track is read from its stored lyrics (the lyrics app) when there are some, else by its title;
+a track known to be instrumental has no words to read.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lyrics.selectors import track_lyrics_map
 from music.models import UserTrack
 
 _INSTRUMENTAL = re.compile(r"^\W*(instrumental|\[instrumental\])\W*$", re.IGNORECASE)
@@ -32,10 +33,22 @@ class TrackInput:
 
 
 def ranking_tracks(*, user, time_range: str) -> list[TrackInput]:
-    """The user's top tracks for a time range, best first, in one query."""
-    rows = (
+    """The user's top tracks for a time range, best first, with their lyrics: two queries."""
+    rows = list(
         UserTrack.objects.filter(user=user, time_range=time_range)
         .select_related("track")
         .order_by("rank")
     )
-    return [TrackInput(track_id=row.track_id, title=row.track.name or "") for row in rows]
+    lyrics = track_lyrics_map(track_ids=[row.track_id for row in rows])
+    tracks = []
+    for row in rows:
+        words, instrumental = lyrics.get(row.track_id, (None, False))
+        tracks.append(
+            TrackInput(
+                track_id=row.track_id,
+                title=row.track.name or "",
+                lyrics=words,
+                instrumental=instrumental,
+            )
+        )
+    return tracks

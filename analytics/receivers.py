@@ -1,11 +1,12 @@
-"""Analytics' part of events sent below it: a finished sync refreshes the mood; the dashboard's
-cached copies go when a vibe changes or a user is deleted."""
+"""Analytics' part of events sent below it: a finished sync or lyrics fetch refreshes the mood;
+the dashboard's cached copies go when a vibe changes or a user is deleted."""
 
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
+from lyrics.signals import lyrics_fetched
 from music.signals import library_synced
 
 from .dashboard import dashboard_cache_forget, vibe_cache_forget
@@ -14,6 +15,12 @@ from .services import vibe_refresh_request
 
 @receiver(library_synced)
 def mood_refresh_after_sync(sender, user, **kwargs) -> None:
+    vibe_refresh_request(user=user)
+
+
+@receiver(lyrics_fetched)
+def mood_refresh_after_lyrics(sender, user, **kwargs) -> None:
+    """New lyrics were stored: read the vibe again, from them where found."""
     vibe_refresh_request(user=user)
 
 

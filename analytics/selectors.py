@@ -24,6 +24,21 @@ def vibe_queryset() -> QuerySet[Vibe]:
     return Vibe.objects.select_related("user")
 
 
+def vibe_coverage(vibe: Vibe) -> str:
+    """What the vibe was read from: "read from the lyrics of 41 of 50 tracks" (and the rest)."""
+    total = vibe.analysed_count + vibe.skipped_count
+    if not total:
+        return "no track could be read"
+    titles = vibe.analysed_count - vibe.lyrics_count
+    sentence = f"read from the lyrics of {vibe.lyrics_count} of {total} track{'s' * (total != 1)}"
+    rest = []
+    if titles:
+        rest.append(f"the title{'s' * (titles != 1)} of {titles}")
+    if vibe.skipped_count:
+        rest.append(f"{vibe.skipped_count} instrumental or without words")
+    return f"{sentence} ({', '.join(rest)})" if rest else sentence
+
+
 def vibe_shown(vibe: Vibe) -> dict:
     """A stored vibe as every page shows it: scores in percent, best first (neutral damped),
     the 7 coarse emotions in percent, and what it was read from."""
@@ -41,6 +56,7 @@ def vibe_shown(vibe: Vibe) -> dict:
         "analysed": vibe.analysed_count,
         "skipped": vibe.skipped_count,
         "lyrics": vibe.lyrics_count,
+        "coverage": vibe_coverage(vibe),
         "backend": max(vibe.backends, key=vibe.backends.get) if vibe.backends else "local",
         "computed_at": vibe.updated_at.isoformat(),
     }

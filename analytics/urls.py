@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, emotions
+from .views import dashboard, emotions, lyrics
 
 app_name = "analytics"
 
@@ -14,4 +14,7 @@ urlpatterns = [
     path("analytics/mood/", emotions.mood_detail, name="mood-detail"),
     path("analytics/mood/refresh/", emotions.mood_refresh, name="mood-refresh"),
     path("analytics/mood/progress.json", emotions.mood_progress, name="mood-progress"),
+    path("lyrics/", lyrics.lyrics_search, name="lyrics-search"),
+    path("lyrics/genius/<int:song_id>/", lyrics.lyrics_genius_detail, name="lyrics-genius"),
+    path("lyrics/track/<str:track_id>/", lyrics.lyrics_track_detail, name="lyrics-track"),
 ]

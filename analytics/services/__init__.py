@@ -18,6 +18,7 @@ from .moods import (
     vibe_refresh_request,
     vibe_store,
 )
+from .songs import lyrics_display_lines, song_page_get, song_reading
 
 __all__ = [
     "EmotionResult",
@@ -26,8 +27,11 @@ __all__ = [
     "emotion_rate_limit_hit",
     "emotions_analyse",
     "emotions_evaluate",
+    "lyrics_display_lines",
     "mood_progress_set",
     "moods_analyse",
+    "song_page_get",
+    "song_reading",
     "text_clean",
     "text_sha256",
     "vibe_compute",

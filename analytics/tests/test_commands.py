@@ -15,6 +15,8 @@ def test_evaluate_emotions_prints_agreement_per_split_for_the_local_backend(caps
     assert "coarse top-1 agreement" in out
     for group in ("split:dev", "split:heldout", "split:fresh", "unseen (heldout+fresh)"):
         assert group in out
+    # The mood reads lyrics: lyric lines the local model was not tuned on have their own line.
+    assert "kind:line unseen" in out and "kind:title unseen" in out
 
 
 def test_evaluate_emotions_reports_unavailable_when_remote_refuses(fake_hf, capsys):

@@ -128,7 +128,8 @@ def test_mood_page_shows_vibe_and_low_confidence_note_when_stored(client, user):
     client.force_login(user)
     html = client.get(reverse("analytics:mood-detail")).content.decode()
     assert "Shades of soft sadness, tender love and quiet longing" in html
-    assert "Last 4 weeks" in html and "take this as a hint" in html and "1 skipped" in html
+    assert "Last 4 weeks" in html and "take this as a hint" in html
+    assert "the lyrics of 0 of 5 tracks (the titles of 4, 1 instrumental" in html
 
 
 def test_mood_refresh_runs_the_analysis_and_progress_reports_done(

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from lyrics.selectors import lyrics_progress_get
 from music import history, selectors
 
 from .. import dashboard
@@ -43,12 +44,13 @@ def dashboard_detail(request):
 @login_required
 @require_GET
 def dashboard_status(request):
-    """Sync and mood progress, polled by the page's script while work runs."""
+    """Sync, lyrics and mood progress, polled by the page's script while work runs."""
     _owner_or_404(request)
     return JsonResponse(
         {
             "sync": selectors.sync_progress_get(user=request.user),
             "mood": mood_progress_get(user=request.user),
+            "lyrics": lyrics_progress_get(user=request.user),
         }
     )
 

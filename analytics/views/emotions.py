@@ -11,6 +11,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import DEMO_READ_ONLY
+from lyrics.selectors import lyrics_progress_get
+from personalify.progress import progress_shown
 
 from ..backends import EmotionInputError, EmotionTextTooLong
 from ..forms import EmotionTextForm
@@ -70,6 +72,7 @@ def mood_detail(request: HttpRequest) -> HttpResponse:
     context = {
         "vibes": vibe_list(user=request.user),
         "progress": mood_progress_get(user=request.user),
+        "lyrics_progress": progress_shown(lyrics_progress_get(user=request.user)),
         "demo_read_only": DEMO_READ_ONLY,
     }
     return render(request, "analytics/mood_detail.html", context)

@@ -372,3 +372,24 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Lyrics (the lyrics app): LRCLib first for ranked tracks, then Genius ---------------------
+LRCLIB_URL = env.str("LRCLIB_URL", default="https://lrclib.net")
+# Fetch the lyrics of a user's ranked tracks after each sync (sends titles and artists to
+# LRCLib and, with a token, Genius). Off: lyrics are fetched only when a lyrics page is opened.
+LYRICS_FETCH_AFTER_SYNC = env.bool("LYRICS_FETCH_AFTER_SYNC", default=True)
+LYRICS_IN_FLIGHT = env.int("LYRICS_IN_FLIGHT", default=2)  # requests at once, per source
+# "Not found" and "unavailable" are asked again after this many hours.
+LYRICS_RETRY_HOURS = env.int("LYRICS_RETRY_HOURS", default=24)
+# Lyrics no ranked track links to (opened from search) are deleted after this many days.
+LYRICS_KEEP_DAYS = env.int("LYRICS_KEEP_DAYS", default=30)
+LYRICS_MAX_RETRY_AFTER = env.float("LYRICS_MAX_RETRY_AFTER", default=30.0)
+LYRICS_MAX_RETRIES = env.int("LYRICS_MAX_RETRIES", default=2)
+LYRICS_RETRY_BACKOFF = env.float("LYRICS_RETRY_BACKOFF", default=0.5)
+GENIUS_PAGE_MAX_BYTES = env.int("GENIUS_PAGE_MAX_BYTES", default=3 * 1024 * 1024)
+# Lyrics searches and song pages fetched from Genius, per user per minute.
+LYRICS_RATE_LIMIT = env.int("LYRICS_RATE_LIMIT", default=20)
+CELERY_BEAT_SCHEDULE["lyrics-prune-daily"] = {
+    "task": "lyrics.tasks.lyrics_prune_task",
+    "schedule": 24 * 60 * 60,
+}

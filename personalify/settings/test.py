@@ -90,3 +90,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "unacked_restore_interval": 1,
     "unacked_restore_throttle": 1,
 }
+
+# Lyrics: LRCLib at a closed port like the other services; no fetch after every sync unless a
+# test turns it on with its fakes (the demo's bundled lyrics need no network and still load).
+LRCLIB_URL = "http://127.0.0.1:9"
+LYRICS_FETCH_AFTER_SYNC = False
+LYRICS_RETRY_BACKOFF = 0.01

@@ -76,7 +76,8 @@ async function watch({ started = false } = {}) {
       continue;
     }
     showSync(current.sync);
-    const busy = ACTIVE.has(current.sync.state) || ACTIVE.has(current.mood.state);
+    const busy = ACTIVE.has(current.sync.state) || ACTIVE.has(current.mood.state)
+      || ACTIVE.has((current.lyrics || {}).state);
     if (busy) sawWork = true;
     if (current.sync.state === "failed" && !ACTIVE.has(current.mood.state)) return;
     // Right after "Sync now" the task may not have marked itself queued yet: give it a moment.
@@ -117,7 +118,8 @@ function enhanceSync() {
       watch({ started: true });
     });
   }
-  if (ACTIVE.has(panel.dataset.syncState) || ACTIVE.has(panel.dataset.moodState)) watch();
+  if (ACTIVE.has(panel.dataset.syncState) || ACTIVE.has(panel.dataset.moodState)
+    || ACTIVE.has(panel.dataset.lyricsState)) watch();
 }
 
 drawCharts();
