@@ -107,9 +107,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis cache (or local memory by default) -----------------------------------------------
 _redis_host = env.str("REDIS_HOST", default="")
+_redis_auth = (
+    f":{env.str('REDIS_PASSWORD', default='')}@" if env.str("REDIS_PASSWORD", default="") else ""
+)
 REDIS_URL = env.str(
     "REDIS_URL",
-    default=f"redis://{_redis_host}:{env.int('REDIS_PORT', default=6379)}/0" if _redis_host else "",
+    default=f"redis://{_redis_auth}{_redis_host}:{env.int('REDIS_PORT', default=6379)}/0"
+    if _redis_host
+    else "",
 )
 CACHE_TTL = env.int("CACHE_TTL", default=3600)
 if REDIS_URL:
@@ -212,8 +217,12 @@ HF_INFERENCE_URL = env.str(
 EMOTION_MODEL = env.str("EMOTION_MODEL", default="SamLowe/roberta-base-go_emotions")
 # Longer texts are refused with a message, never truncated silently.
 EMOTION_MAX_CHARS = env.int("EMOTION_MAX_CHARS", default=5000)
-# Texts a user may analyse on the paste page per minute.
+# Texts a user, and a visitor (session), may analyse on the paste page per minute; and all the
+# sessions of one client address together (a shared NAT gets a larger bucket).
 EMOTION_RATE_LIMIT = env.int("EMOTION_RATE_LIMIT", default=20)
+EMOTION_RATE_LIMIT_PER_ADDRESS = env.int("EMOTION_RATE_LIMIT_PER_ADDRESS", default=60)
+# Seconds one pasted text may take to analyse before the page says so (503).
+EMOTION_TIME_LIMIT = env.float("EMOTION_TIME_LIMIT", default=10.0)
 # Seconds the huggingface backend waits in total for a loading model (503 estimated_time).
 HF_LOADING_MAX_WAIT = env.float("HF_LOADING_MAX_WAIT", default=30.0)
 
