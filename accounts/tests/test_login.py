@@ -13,6 +13,7 @@ from social_django.models import UserSocialAuth
 from accounts.pipeline import LOGIN_SYNC_FAILED
 from accounts.signals import spotify_login_completed
 from personalify.progress import WORKER_UNAVAILABLE
+from personalify.testing.users import spotify_user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -229,3 +230,58 @@ def test_login_never_exposes_tokens_when_logging_at_debug(browser, fake_spotify,
         for response in responses:
             assert secret not in response.content.decode()
             assert secret not in str(response.headers)
+
+
+# --- The login never binds a Spotify account to the wrong user --------------------------------
+
+
+def test_login_from_the_demo_session_logs_in_as_the_spotify_user_and_leaves_demo_alone(
+    browser, fake_spotify, demo_user, django_user_model
+):
+    browser.post("/demo/", {"csrfmiddlewaretoken": _csrf(browser)})
+    _, _, final = login(browser, fake_spotify)
+    assert final["Location"] == "/dashboard/"
+    assert not UserSocialAuth.objects.filter(user=demo_user).exists()
+    demo_user.refresh_from_db()
+    assert demo_user.is_demo
+    person = django_user_model.objects.get(spotify_id="testuser123")
+    assert browser.session["_auth_user_id"] == str(person.pk)
+
+
+def test_login_as_another_spotify_account_logs_out_first_and_adds_no_second_row(
+    browser, fake_spotify, django_user_model
+):
+    alice = spotify_user_make(fake_spotify, spotify_id="alice-spotify", username="alice")
+    browser.force_login(alice)
+    _, _, final = login(browser, fake_spotify)  # Spotify answers as testuser123
+    assert final["Location"] == "/dashboard/"
+    assert list(UserSocialAuth.objects.filter(user=alice).values_list("uid", flat=True)) == [
+        "alice-spotify"
+    ]
+    person = django_user_model.objects.get(spotify_id="testuser123")
+    assert browser.session["_auth_user_id"] == str(person.pk)
+
+
+def test_login_callback_refuses_to_attach_spotify_to_the_demo_user_logged_in_meanwhile(
+    browser, fake_spotify, demo_user
+):
+    begin = _begin(browser, fake_spotify)
+    browser.force_login(demo_user)  # another tab pressed "Try the demo" during the login
+    final = _callback(browser, _authorize(begin["Location"]))
+    assert final.status_code == 302
+    assert not UserSocialAuth.objects.filter(user=demo_user).exists()
+    demo_user.refresh_from_db()
+    assert demo_user.spotify_id == "personalify-demo"
+    assert "cannot be attached" in browser.get("/").content.decode()
+
+
+def test_login_callback_refuses_a_second_spotify_account_for_a_user_logged_in_meanwhile(
+    browser, fake_spotify
+):
+    alice = spotify_user_make(fake_spotify, spotify_id="alice-spotify", username="alice")
+    begin = _begin(browser, fake_spotify)
+    browser.force_login(alice)
+    _callback(browser, _authorize(begin["Location"]))
+    assert UserSocialAuth.objects.filter(user=alice).count() == 1
+    alice.refresh_from_db()
+    assert alice.spotify_id == "alice-spotify"
