@@ -7,7 +7,7 @@ import logging
 from django.contrib import messages
 from social_core.exceptions import AuthAssociationError
 
-from .services import spotify_login_record
+from .services import spotify_login_record, spotify_tokens_store
 from .signals import spotify_login_completed
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,17 @@ def association_guard(backend, uid, user=None, *args, **kwargs):
     if user.is_demo or (user.spotify_id and user.spotify_id != str(uid)):
         logger.warning("Refused to attach Spotify account to user %s (not theirs)", user.pk)
         raise SpotifyAssociationRefused(backend, code="identity_in_use", stage="pipeline")
+    return None
+
+
+def spotify_tokens_save(backend, details, response, uid, user=None, *args, **kwargs):
+    """social-auth's load_extra_data, with the access and refresh tokens stored encrypted."""
+    social = kwargs.get("social") or backend.strategy.storage.user.get_social_auth(
+        backend.name, uid
+    )
+    if social:
+        extra = backend.extra_data(user, uid, response, details, kwargs)
+        spotify_tokens_store(social=social, extra=extra)
     return None
 
 

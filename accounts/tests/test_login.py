@@ -11,6 +11,7 @@ from django.test import Client
 from social_django.models import UserSocialAuth
 
 from accounts.pipeline import LOGIN_SYNC_FAILED
+from accounts.services import tokens_opened
 from accounts.signals import spotify_login_completed
 from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.users import spotify_user_make
@@ -94,7 +95,7 @@ def test_login_redirects_to_dashboard_and_creates_user_when_spotify_accepts(
 
 def test_login_stores_expiry_and_refresh_token_when_token_received(browser, fake_spotify):
     login(browser, fake_spotify)
-    extra = UserSocialAuth.objects.get(provider="spotify").extra_data
+    extra = tokens_opened(UserSocialAuth.objects.get(provider="spotify").extra_data)
     assert extra["expires_in"] == 3600 and extra["auth_time"]
     assert extra["refresh_token"].startswith("AQCfake-refresh-token-")
 
@@ -122,7 +123,9 @@ def test_login_clears_needs_reauth_when_user_logs_in_again(browser, fake_spotify
     spotify_user.refresh_from_db()
     assert not spotify_user.needs_reauth
     social = UserSocialAuth.objects.get(user=spotify_user)
-    assert social.extra_data["access_token"] != fake_spotify.access_token  # the new token
+    assert (
+        tokens_opened(social.extra_data)["access_token"] != fake_spotify.access_token
+    )  # the new token
 
 
 @pytest.mark.parametrize("plain_text", [False, True])
@@ -214,7 +217,7 @@ def test_login_never_exposes_tokens_when_logging_at_debug(browser, fake_spotify,
     responses = []
     begin, callback_url, final = login(browser, fake_spotify)
     responses += [begin, final, browser.get("/"), browser.get("/accounts/"), browser.get("/about/")]
-    extra = UserSocialAuth.objects.get(provider="spotify").extra_data
+    extra = tokens_opened(UserSocialAuth.objects.get(provider="spotify").extra_data)
     secrets = [extra["access_token"], extra["refresh_token"]]
     assert all(secrets)
 

@@ -252,11 +252,14 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.user.get_username",
     "social_core.pipeline.user.create_user",
     "social_core.pipeline.social_auth.associate_user",
-    "social_core.pipeline.social_auth.load_extra_data",
+    "accounts.pipeline.spotify_tokens_save",  # load_extra_data, with the tokens encrypted
     "social_core.pipeline.user.user_details",
     "accounts.pipeline.spotify_profile_save",
     "accounts.pipeline.login_completed_announce",
 )
+# Spotify access and refresh tokens are stored encrypted (personalify/crypto.py). Fernet keys,
+# comma-separated, the first encrypts; empty = one key derived from SECRET_KEY.
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
