@@ -8,6 +8,7 @@ Celery tasks in-process and a local MongoDB-wire server started by `make run`.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -19,10 +20,18 @@ if (BASE_DIR / ".env").exists():
 
 # --- Core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
-# Development-only default; production must set SECRET_KEY (check --deploy reports a weak one).
-SECRET_KEY = (
-    env.str("SECRET_KEY", default="") or "django-insecure-personalify-local-development-only"
-)
+# Signs sessions, messages and CSRF tokens: a known key lets anyone forge them, so without
+# DEBUG there is no default. `make run` creates a random one in var/secret_key and passes it.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY in the environment or .env to 50+ random "
+            "characters, e.g. the output of: python -c "
+            "'import secrets; print(secrets.token_urlsafe(50))' "
+            "(`make run` creates one in var/secret_key; DEBUG=1 uses a development key)."
+        )
+    SECRET_KEY = "django-insecure-personalify-local-development-only"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = [o for o in env.list("CSRF_TRUSTED_ORIGINS", default=[]) if o]
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

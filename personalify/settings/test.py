@@ -4,11 +4,15 @@ Test settings never read production URLs: each service has a TEST_* variable wit
 default, so a .env pointing at a real deployment cannot be touched by `make test`.
 """
 
+import os
+
+# The tests' key, given like production's: base refuses to load without one.
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
 from .base import *  # noqa: F403
 from .base import env
 
 DEBUG = False
-SECRET_KEY = "test-secret-key-not-for-production"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {
