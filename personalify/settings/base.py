@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "social_django",
+    "csp",
     "accounts",
     "music",
     "lyrics",
@@ -54,6 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "personalify.middleware.SpotifyCSPMiddleware",  # django-csp's, see CONTENT_SECURITY_POLICY
+    # Before the middleware that set cookies, so it sees them on the way out.
+    "personalify.middleware.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -298,17 +302,51 @@ STORAGES = {
 
 # --- Security (production values come from the environment) ----------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Served over HTTPS (an https SITE_URL or a TLS proxy): cookies are Secure unless told otherwise.
+# personalify.middleware.SecureCookiesMiddleware also marks them on any request that is secure.
+_https = SITE_URL.startswith("https://") or BEHIND_TLS_PROXY
+# (An empty value, as in .env.example, means the default.)
+SESSION_COOKIE_SECURE = (
+    env.bool("SESSION_COOKIE_SECURE", default=_https)
+    if env.str("SESSION_COOKIE_SECURE", default="")
+    else _https
+)
+CSRF_COOKIE_SECURE = (
+    env.bool("CSRF_COOKIE_SECURE", default=_https)
+    if env.str("CSRF_COOKIE_SECURE", default="")
+    else _https
+)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+# Preloading is a commitment browsers ship for months: only when asked for, never implied.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "preload not set": deliberate, see above
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our static files, never inline;
+# images only from the app and Spotify's image hosts. Inline style attributes stay allowed
+# (bar widths); they cannot run script.
+SPOTIFY_IMAGE_HOSTS = ["https://i.scdn.co", "https://*.scdn.co", "https://*.spotifycdn.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", *SPOTIFY_IMAGE_HOSTS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        # personalify.middleware.SpotifyCSPMiddleware adds Spotify's accounts origin.
+        "form-action": ["'self'"],
+    }
+}
 
 # --- Logging: never log tokens (see personalify.logging.RedactTokensFilter) ------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
