@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 from django.conf import settings
 from django.http import HttpRequest
 
 from .cache import CacheUnavailable, cache_call, cache_set
+
+# Stands for "no address known" (an IP address, as django-axes requires one).
+UNKNOWN_ADDRESS = str(ipaddress.IPv4Address(0))
 
 
 def rate_limit_hit(*, key: str, limit: int, window: int = 60) -> bool:
@@ -30,12 +35,19 @@ def client_address(request: HttpRequest) -> str:
     """The caller's IP address: REMOTE_ADDR, or the address the TLS proxy saw when behind one.
 
     Behind the proxy (settings.SECURE_PROXY_SSL_HEADER set) the last X-Forwarded-For entry is
-    the one the proxy appended; earlier entries are the client's to invent.
+    the one the proxy appended; earlier entries are the client's to invent. Never empty and
+    always an IP address ("0.0.0.0" when none is known), as django-axes requires.
     """
+    candidates = [request.META.get("REMOTE_ADDR", "")]
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
     if settings.SECURE_PROXY_SSL_HEADER and forwarded:
-        return forwarded.rsplit(",", 1)[-1].strip()
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+        candidates.insert(0, forwarded.rsplit(",", 1)[-1].strip())
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return UNKNOWN_ADDRESS
 
 
 def visitor_keys(request: HttpRequest) -> dict[str, str]:

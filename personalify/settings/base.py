@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "social_django",
     "csp",
+    "axes",
     "accounts",
     "music",
     "lyrics",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SpotifyLoginErrorMiddleware",
+    # Last: answers 429 to a locked-out password login (the admin's).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "personalify.urls"
@@ -248,6 +251,7 @@ HTTP_USER_AGENT = env.str(
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.PasswordLoginThrottle",  # django-axes: first, so a lockout stops the rest
     "accounts.backends.SpotifyOAuth2",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -273,6 +277,16 @@ SOCIAL_AUTH_PIPELINE = (
 # Spotify access and refresh tokens are stored encrypted (personalify/crypto.py). Fernet keys,
 # comma-separated, the first encrypts; empty = one key derived from SECRET_KEY.
 TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
+# Password logins (the admin) are locked for an hour after 5 failures from one address, or 5
+# failures for one username from anywhere (django-axes; `manage.py axes_reset` unlocks).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "personalify.ratelimit.client_address"
+# No row per successful login (the table would grow without end); failures are kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
