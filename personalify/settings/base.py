@@ -242,6 +242,9 @@ EMOTION_TIME_LIMIT = env.float("EMOTION_TIME_LIMIT", default=10.0)
 # Seconds the huggingface backend waits in total for a loading model (503 estimated_time).
 HF_LOADING_MAX_WAIT = env.float("HF_LOADING_MAX_WAIT", default=30.0)
 
+# Seconds /healthz reuses its last checks (a loop of requests during an outage stays cheap).
+HEALTH_CACHE_SECONDS = env.int("HEALTH_CACHE_SECONDS", default=5)
+
 # --- Outbound HTTP ----------------------------------------------------------------------------
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=10.0)
 HTTP_USER_AGENT = env.str(

@@ -64,6 +64,8 @@ HUGGING_FACE_API_KEY = ""
 HF_INFERENCE_URL = "http://127.0.0.1:9/models"
 EMOTION_BACKEND = "local"
 HTTP_TIMEOUT = 2.0
+# Every /healthz request checks again (the test of the reuse sets its own).
+HEALTH_CACHE_SECONDS = 0
 
 # Static files are found in the source folders; nothing needs collecting for tests.
 WHITENOISE_USE_FINDERS = True
