@@ -10,7 +10,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from social_core.exceptions import AuthCredentialError, SocialAuthBaseException
@@ -20,6 +19,7 @@ from social_django.utils import load_strategy
 from personalify.crypto import SecretUndecryptable, secret_decrypt, secret_encrypt, secret_rotate
 
 from .exceptions import SpotifyReauthRequired, SpotifyTokenRefreshFailed
+from .models import UserSession
 from .signals import user_deleting
 
 logger = logging.getLogger(__name__)
@@ -172,10 +172,13 @@ def spotify_token_get(*, user) -> tuple[str, Callable[[], str]]:
 
 
 def _user_sessions_delete(*, user_id: int) -> None:
-    # Sessions are not indexed by user; a personal server has few live sessions to scan.
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user_id):
-            session.delete()
+    UserSession.objects.filter(user_pk=user_id).delete()  # one indexed query
+
+
+def sessions_clear_expired() -> int:
+    """Delete the sessions that have expired; returns how many (the beat runs it daily)."""
+    deleted, _ = UserSession.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
 
 
 class AccountDeleteRefused(Exception):

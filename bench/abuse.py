@@ -98,10 +98,10 @@ def _measure(port: int, cookie: str) -> dict:
 def run() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.cache import cache
     from django.db import connection
 
+    from accounts.sessions import SessionStore
     from personalify.localmongo import free_port
 
     connection.settings_dict["TEST"]["NAME"] = BENCH_DB

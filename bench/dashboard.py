@@ -143,10 +143,10 @@ def _gunicorn(port: int, env: dict) -> subprocess.Popen:
 def run() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.cache import cache
     from django.db import connection
 
+    from accounts.sessions import SessionStore
     from analytics.models import Vibe
     from music import history
     from music.services import library_sync

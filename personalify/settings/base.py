@@ -55,6 +55,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "personalify.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "personalify.middleware.SpotifyCSPMiddleware",  # django-csp's, see CONTENT_SECURITY_POLICY
     # Before the middleware that set cookies, so it sees them on the way out.
@@ -70,6 +71,13 @@ MIDDLEWARE = [
     # Last: answers 429 to a locked-out password login (the admin's).
     "axes.middleware.AxesMiddleware",
 ]
+
+# Bounded input: no request body above REQUEST_MAX_BYTES is read (413), and no file part is
+# accepted anywhere (nothing on this site takes uploads).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
+FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 ROOT_URLCONF = "personalify.urls"
 WSGI_APPLICATION = "personalify.wsgi.application"
@@ -158,7 +166,8 @@ else:
     }
 
 # Sessions live in the database: a dead Redis must not log everyone out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# accounts.sessions: Django's database sessions with the user's id on each row (indexed).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -195,6 +204,12 @@ CELERY_BEAT_SCHEDULE["music-library-sync-daily"] = {
 CELERY_BEAT_SCHEDULE["music-history-outbox-flush"] = {
     "task": "music.tasks.history_outbox_flush_task",
     "schedule": 10 * 60,
+}
+
+# Expired sessions are deleted every day, so the session table stays bounded.
+CELERY_BEAT_SCHEDULE["accounts-sessions-clear-expired"] = {
+    "task": "accounts.tasks.sessions_clear_expired_task",
+    "schedule": 24 * 60 * 60,
 }
 
 # --- postgres_fdw: node B, the remote PostgreSQL that node A reads through foreign tables ----
