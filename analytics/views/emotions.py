@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from ..selectors import mood_progress_get, vibe_list
 from ..services import emotion_paste_analyse, emotion_rate_limit_hit, vibe_refresh_request
 
 RATE_LIMIT_MESSAGE = "Too many analyses in a minute; wait a moment and try again."
+MOOD_ALREADY_QUEUED = "A mood refresh is already waiting for a worker."
 BAD_JSON_MESSAGE = 'Send JSON like {"text": "..."}.'
 
 
@@ -99,7 +101,8 @@ def mood_detail(request: HttpRequest) -> HttpResponse:
 def mood_refresh(request: HttpRequest) -> HttpResponse:
     if request.user.is_demo:
         return HttpResponseForbidden(DEMO_READ_ONLY)
-    vibe_refresh_request(user=request.user)
+    if not vibe_refresh_request(user=request.user):
+        messages.info(request, MOOD_ALREADY_QUEUED)
     return redirect("analytics:mood-detail")
 
 

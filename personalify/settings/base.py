@@ -231,6 +231,8 @@ SPOTIFY_API_URL = env.str("SPOTIFY_API_URL", default="https://api.spotify.com/v1
 SPOTIFY_MAX_RETRY_AFTER = env.float("SPOTIFY_MAX_RETRY_AFTER", default=30.0)
 SPOTIFY_MAX_RETRIES = env.int("SPOTIFY_MAX_RETRIES", default=3)
 SPOTIFY_RETRY_BACKOFF = env.float("SPOTIFY_RETRY_BACKOFF", default=0.5)
+# Seconds between two "Sync now" of one user (Spotify's rate limit is shared by all users).
+SYNC_NOW_COOLDOWN = env.int("SYNC_NOW_COOLDOWN", default=300)
 # Refresh an access token this many seconds before it expires.
 SPOTIFY_TOKEN_REFRESH_MARGIN = env.int("SPOTIFY_TOKEN_REFRESH_MARGIN", default=60)
 
