@@ -13,7 +13,11 @@ from .cache import CacheUnavailable, cache_call, cache_set
 UNKNOWN_ADDRESS = str(ipaddress.IPv4Address(0))
 
 
-def rate_limit_hit(*, key: str, limit: int, window: int = 60) -> bool:
+# Seconds of one counting window (the privacy page says how long counters live).
+RATE_LIMIT_WINDOW = 60
+
+
+def rate_limit_hit(*, key: str, limit: int, window: int = RATE_LIMIT_WINDOW) -> bool:
     """Count one request under ``key``; True when it is over ``limit`` in the current window.
 
     Fails open when the cache is down (the outage is logged once by personalify.cache).
