@@ -5,7 +5,8 @@ a throwaway database. One logged-in user (rate limit lifted for the benchmark) p
 paste (5,000 characters of one-letter stanzas) from 4 connections at once, over and over, while
 a fifth connection reads /about/. Figures: /about/ median and p95 meanwhile, as a ratio to
 /about/ alone measured first in the same run (the floor), and the same with gunicorn's sync
-workers (the image's server before) for comparison. Target: /about/ p95 < 100 ms under load.
+workers (the image's server before; `--threads 1`, since more threads turn sync into gthread)
+for comparison. Target: /about/ p95 < 100 ms under load.
 """
 
 from __future__ import annotations
@@ -134,7 +135,10 @@ def run() -> None:
             "TEST_REDIS_URL": settings.REDIS_URL,
         }
         results = {}
-        for label, extra in (("gthread", []), ("sync", ["--worker-class", "sync"])):
+        for label, extra in (
+            ("gthread", []),
+            ("sync", ["--worker-class", "sync", "--threads", "1"]),
+        ):
             port = free_port()
             command = [sys.executable, "-m", "gunicorn", "personalify.wsgi:application"]
             command += ["-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}"]
