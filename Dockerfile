@@ -13,4 +13,4 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 USER personalify
 
 EXPOSE 8000
-CMD ["gunicorn", "personalify.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "personalify.wsgi:application", "-c", "gunicorn.conf.py"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from social_core.backends.spotify import SpotifyOAuth2 as CoreSpotifyOAuth2
 
@@ -44,3 +45,16 @@ class SpotifyOAuth2(CoreSpotifyOAuth2):
             f"{settings.SPOTIFY_API_URL.rstrip('/')}/me",
             headers={"Authorization": f"Bearer {access_token}"},
         )
+
+
+class PasswordLoginThrottle(AxesStandaloneBackend):
+    """django-axes' lockout check, for password logins only (the admin's).
+
+    The Spotify login has no password and no request in social-auth's authenticate() call,
+    which axes would refuse; Spotify itself guards that door.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None or password is None:
+            return None
+        return super().authenticate(request, username, password, **kwargs)

@@ -6,6 +6,8 @@ from django.urls import reverse
 from social_core.exceptions import AuthCanceled, AuthProviderError, AuthSessionError
 from social_django.middleware import SocialAuthExceptionMiddleware
 
+from .pipeline import SpotifyAssociationRefused
+
 NOT_ALLOW_LISTED_STATUS = 403
 
 
@@ -32,6 +34,11 @@ class SpotifyLoginErrorMiddleware(SocialAuthExceptionMiddleware):
     def get_message(self, request, exception) -> str:
         if is_not_allow_listed(exception):
             return "Spotify refused this account: it is not on this app's list of users."
+        if isinstance(exception, SpotifyAssociationRefused):
+            return (
+                "That Spotify account cannot be attached to the account logged in here. "
+                "Log out, then log in with Spotify."
+            )
         if isinstance(exception, AuthCanceled):
             return "Spotify login was cancelled. You can try again whenever you like."
         if isinstance(exception, AuthSessionError):

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 
 # The read-only demo account created by `manage.py load_demo` (music/demo_data/).
@@ -28,3 +29,22 @@ class User(AbstractUser):
     def is_demo(self) -> bool:
         """The read-only demo account: shown to visitors, never synced or deleted by them."""
         return self.spotify_id == DEMO_SPOTIFY_ID
+
+
+class UserSession(AbstractBaseSession):
+    """A login session (SESSION_ENGINE accounts.sessions), with whose it is, indexed.
+
+    Deleting an account finds its sessions with one indexed query instead of decoding every
+    session; expired sessions are cleared daily (accounts.tasks).
+    """
+
+    user_pk = models.BigIntegerField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        db_table = "user_sessions"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

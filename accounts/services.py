@@ -10,14 +10,16 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 from social_core.exceptions import AuthCredentialError, SocialAuthBaseException
 from social_django.models import UserSocialAuth
 from social_django.utils import load_strategy
 
+from personalify.crypto import SecretUndecryptable, secret_decrypt, secret_encrypt, secret_rotate
+
 from .exceptions import SpotifyReauthRequired, SpotifyTokenRefreshFailed
+from .models import UserSession
 from .signals import user_deleting
 
 logger = logging.getLogger(__name__)
@@ -31,6 +33,67 @@ def spotify_login_record(*, user, spotify_id: str, display_name: str) -> None:
     user.display_name = display_name
     user.needs_reauth = False
     user.save(update_fields=["spotify_id", "display_name", "needs_reauth"])
+
+
+# The values in social-auth's extra_data that are stored encrypted (personalify.crypto).
+TOKEN_FIELDS = ("access_token", "refresh_token")
+
+
+def tokens_sealed(extra: dict) -> dict:
+    """``extra`` with its token values encrypted."""
+    return {
+        k: secret_encrypt(v) if k in TOKEN_FIELDS and isinstance(v, str) and v else v
+        for k, v in extra.items()
+    }
+
+
+def tokens_opened(extra: dict) -> dict:
+    """``extra`` with its token values decrypted (for social-auth's refresh calls)."""
+    return {
+        k: secret_decrypt(v) if k in TOKEN_FIELDS and isinstance(v, str) else v
+        for k, v in extra.items()
+    }
+
+
+def spotify_tokens_store(*, social: UserSocialAuth, extra: dict) -> None:
+    """Merge a login's or a refresh's extra data into the row, tokens encrypted, in one UPDATE.
+
+    A refresh answer without a refresh token keeps the stored one (social-auth's merge). One
+    UPDATE, never save(): the sync calls this from worker threads, where save() could fall back
+    to an INSERT when the row is not visible to that thread's connection.
+    """
+    social.extra_data = {**(social.extra_data or {}), **tokens_sealed(extra)}
+    UserSocialAuth.objects.filter(pk=social.pk).update(
+        extra_data=social.extra_data, modified=timezone.now()
+    )
+
+
+def spotify_tokens_rotate() -> tuple[int, int]:
+    """Re-encrypt every stored token with the first key; returns (rotated, unreadable).
+
+    A login no key opens is flagged "log in again" (its tokens are useless anyway).
+    """
+    rotated = unreadable = 0
+    for social in UserSocialAuth.objects.filter(provider=PROVIDER).iterator():
+        extra = dict(social.extra_data or {})
+        try:
+            extra.update({k: secret_rotate(extra[k]) for k in TOKEN_FIELDS if extra.get(k)})
+        except SecretUndecryptable:
+            unreadable += 1
+            type(social.user).objects.filter(pk=social.user_id).update(needs_reauth=True)
+            continue
+        UserSocialAuth.objects.filter(pk=social.pk).update(extra_data=extra)
+        rotated += 1
+    return rotated, unreadable
+
+
+def _access_token(*, social: UserSocialAuth, user) -> str:
+    try:
+        return secret_decrypt(social.extra_data["access_token"])
+    except SecretUndecryptable as exc:
+        logger.error("No TOKEN_ENCRYPTION_KEYS key opens the tokens of user %s", user.pk)
+        type(user).objects.filter(pk=user.pk).update(needs_reauth=True)
+        raise SpotifyReauthRequired("Stored Spotify login cannot be read; log in again") from exc
 
 
 def _social_get(*, user) -> UserSocialAuth:
@@ -51,22 +114,17 @@ def _token_expiring(social: UserSocialAuth) -> bool:
 
 
 def _social_refresh(*, social: UserSocialAuth, user) -> None:
-    """UserSocialAuth.refresh_token(), but stored with one UPDATE of extra_data.
-
-    The sync calls this from worker threads (a 401 mid-sync); save() there would fall back to an
-    INSERT when the row is not visible to that thread's connection, and touching social.user
-    would query it again.
-    """
+    """UserSocialAuth.refresh_token(), with the tokens decrypted for the call and stored
+    encrypted with one UPDATE (see spotify_tokens_store)."""
     backend = social.get_backend_instance(load_strategy())
-    token = backend.get_refresh_token(social.extra_data)
+    opened = tokens_opened(social.extra_data or {})
+    token = backend.get_refresh_token(opened)
     if not token:
         raise AuthCredentialError(backend, code="reauthentication_required", stage="refresh")
-    response = backend.refresh_token(token, **backend.get_refresh_token_kwargs(social.extra_data))
-    extra = backend.extra_data(user, social.uid, response, social.extra_data or {}, {})
-    if social.set_extra_data(extra):
-        UserSocialAuth.objects.filter(pk=social.pk).update(
-            extra_data=social.extra_data, modified=timezone.now()
-        )
+    response = backend.refresh_token(token, **backend.get_refresh_token_kwargs(opened))
+    spotify_tokens_store(
+        social=social, extra=backend.extra_data(user, social.uid, response, opened, {})
+    )
 
 
 def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
@@ -79,6 +137,10 @@ def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
     social = social or _social_get(user=user)
     try:
         _social_refresh(social=social, user=user)
+    except SecretUndecryptable as exc:
+        type(user).objects.filter(pk=user.pk).update(needs_reauth=True)
+        user.needs_reauth = True
+        raise SpotifyReauthRequired("Stored Spotify login cannot be read; log in again") from exc
     except AuthCredentialError as exc:
         # Spotify's refresh tokens die 6 months after authorization: the user must log in again.
         logger.warning("Spotify refused the refresh token of user %s: %s", user.pk, exc.code)
@@ -90,7 +152,7 @@ def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
         raise SpotifyTokenRefreshFailed(
             f"Token refresh failed: {exc}", status=exc.status_code
         ) from exc
-    return social.extra_data["access_token"]
+    return _access_token(social=social, user=user)
 
 
 def spotify_token_get(*, user) -> tuple[str, Callable[[], str]]:
@@ -106,14 +168,17 @@ def spotify_token_get(*, user) -> tuple[str, Callable[[], str]]:
     def refresh() -> str:
         return spotify_token_refresh(user=user, social=social)
 
-    return social.extra_data["access_token"], refresh
+    return _access_token(social=social, user=user), refresh
 
 
 def _user_sessions_delete(*, user_id: int) -> None:
-    # Sessions are not indexed by user; a personal server has few live sessions to scan.
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == str(user_id):
-            session.delete()
+    UserSession.objects.filter(user_pk=user_id).delete()  # one indexed query
+
+
+def sessions_clear_expired() -> int:
+    """Delete the sessions that have expired; returns how many (the beat runs it daily)."""
+    deleted, _ = UserSession.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
 
 
 class AccountDeleteRefused(Exception):

@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from social_django import views as social_views
 
 from .exceptions import AccountDeleteBlocked
 from .services import AccountDeleteRefused, account_delete
@@ -38,3 +39,16 @@ def account_delete_view(request):
 @require_GET
 def login_not_allowed(request):
     return render(request, "accounts/login_not_allowed.html", status=403)
+
+
+@require_POST
+def spotify_login_begin(request, backend: str):
+    """ "Log in with Spotify" always starts from a logged-out session.
+
+    Whoever is logged in here (the shared demo, or another user whose browser is logged into a
+    different Spotify account) is logged out first, so the Spotify account that comes back is
+    logged in as itself and never attached to them.
+    """
+    if request.user.is_authenticated:
+        logout(request)
+    return social_views.auth(request, backend)

@@ -156,6 +156,7 @@ def dashboard_get(*, user, time_range: str) -> dict:
         "changes": changes,
         "changes_version": f"{(short or {}).get('synced_at')}|{(medium or {}).get('synced_at')}",
         "sync": progress_shown(selectors.sync_progress_get(user=user)),
+        "sync_again_at": selectors.sync_cooldown_until(user=user),
         "mood": mood_get(user=user, time_range=time_range),
         "share_kinds": SHARE_KINDS,
         "read_only": user.is_demo,

@@ -1,4 +1,4 @@
-"""The dashboard under load: gunicorn (2 workers, test settings) on real PostgreSQL and Redis.
+"""The dashboard under load: gunicorn (gunicorn.conf.py, test settings) on PostgreSQL and Redis.
 
 A user is synced (50 artists and tracks per range, through the real sync against the fake
 Spotify) into a throwaway database. Then, from a second process:
@@ -135,18 +135,21 @@ def _wait_for(port: int, process: subprocess.Popen, timeout: float = 30) -> None
 
 
 def _gunicorn(port: int, env: dict) -> subprocess.Popen:
-    command = [sys.executable, "-m", "gunicorn", "personalify.wsgi:application", "--workers", "2"]
-    command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    # The production server settings (gunicorn.conf.py: 2 processes x 4 threads), without the
+    # access log (one line per request would be measured too).
+    command = [sys.executable, "-m", "gunicorn", "personalify.wsgi:application"]
+    command += ["-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
+    command += ["--access-logfile", "/dev/null"]
     return subprocess.Popen(command, cwd=ROOT, env=env)
 
 
 def run() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.cache import cache
     from django.db import connection
 
+    from accounts.sessions import SessionStore
     from analytics.models import Vibe
     from music import history
     from music.services import library_sync
@@ -238,7 +241,7 @@ def run() -> None:
         cached, miss, miss4 = results["cached"], results["miss"], results["miss4"]
 
         print(
-            "server: gunicorn, 2 sync workers, test settings (CONN_MAX_AGE "
+            "server: gunicorn.conf.py (2 processes x 4 threads), test settings (CONN_MAX_AGE "
             f"{CONN_MAX_AGE} s), PostgreSQL + Redis; 50 items per range"
         )
         print(

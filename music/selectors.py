@@ -9,9 +9,11 @@ values.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from personalify.cache import cache_get, cache_set
 from personalify.progress import IDLE, progress_get
@@ -204,6 +206,21 @@ def ranking_changes(*, user) -> dict:
 
 
 # --- Sync progress ----------------------------------------------------------------------------
+
+
+def sync_cooldown_key(*, spotify_id: str) -> str:
+    return f"sync:cooldown:{spotify_id}"
+
+
+def sync_cooldown_until(*, user) -> datetime | None:
+    """When "Sync now" may be pressed again (None: now). Written by sync_request."""
+    if not user.spotify_id:
+        return None
+    until = cache_get(sync_cooldown_key(spotify_id=user.spotify_id))
+    if not isinstance(until, (int, float)):
+        return None
+    moment = datetime.fromtimestamp(until, tz=UTC)
+    return moment if moment > timezone.now() else None
 
 
 def sync_progress_get(*, user) -> dict:

@@ -16,7 +16,13 @@ from music.services import sync_request
 from music.services.sync import NO_SPOTIFY_ACCOUNT
 
 # HTTP status of "Sync now" (JSON) by sync_request's outcome.
-SYNC_REQUEST_STATUS = {"queued": 202, "busy": 409, "refused": 400, "unavailable": 503}
+SYNC_REQUEST_STATUS = {
+    "queued": 202,
+    "busy": 409,
+    "cooldown": 429,
+    "refused": 400,
+    "unavailable": 503,
+}
 
 
 def _wants_json(request) -> bool:
@@ -38,7 +44,7 @@ def sync_start(request):
         if _wants_json(request):
             return JsonResponse({"queued": False, "message": DEMO_READ_ONLY}, status=403)
         return HttpResponseForbidden(DEMO_READ_ONLY)
-    outcome = sync_request(user=request.user)
+    outcome = sync_request(user=request.user, cooldown=True)
     if _wants_json(request):
         return JsonResponse(
             {
@@ -52,7 +58,7 @@ def sync_start(request):
         return HttpResponseBadRequest(outcome.message)
     if outcome.queued:
         messages.success(request, outcome.message)
-    elif outcome.status == "busy":
+    elif outcome.status in ("busy", "cooldown"):
         messages.info(request, outcome.message)
     else:
         messages.error(request, outcome.message)

@@ -33,10 +33,29 @@ def _say(message: str) -> None:
     print(f"[personalify] {message}", flush=True)
 
 
+def secret_key_ensure(path: Path) -> str:
+    """The random SECRET_KEY kept in ``path`` (created on first use, readable by its owner only)."""
+    if path.exists():
+        key = path.read_text().strip()
+        if key:
+            return key
+    import secrets
+
+    key = secrets.token_urlsafe(50)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key + "\n")
+    return key
+
+
 def main() -> int:
     from personalify.localmongo import LocalMongo, free_port
 
     VAR_DIR.mkdir(exist_ok=True)
+    if not _configured("SECRET_KEY"):
+        # Settings refuse to load without a key; a local run gets its own, kept across runs.
+        os.environ["SECRET_KEY"] = secret_key_ensure(VAR_DIR / "secret_key")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "personalify.settings.base")
     started: list[subprocess.Popen] = []
     mongo = None

@@ -4,6 +4,8 @@ The checks of services that belong to an app (MongoDB: music's history) are regi
 app when it is ready, so this module imports no app.
 """
 
+import threading
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -61,3 +63,30 @@ def health_report() -> tuple[bool, dict[str, dict[str, str]]]:
         except Exception as exc:  # noqa: BLE001 - any failure means "down", with its reason
             report[name] = {"status": "down", "detail": f"{type(exc).__name__}: {exc}"[:300]}
     return all(item["status"] == "up" for item in report.values()), report
+
+
+_last: dict[str, object] = {}
+_last_lock = threading.Lock()
+
+
+def health_report_cached() -> tuple[bool, dict[str, dict[str, str]]]:
+    """health_report(), run at most once per settings.HEALTH_CACHE_SECONDS in this process.
+
+    During an outage each check waits for its timeout: a loop of /healthz requests must not
+    turn that into a queue of waiting workers. Concurrent callers wait for the one run.
+    Kept in the process, not in Redis (which may be the service that is down).
+    """
+    max_age = settings.HEALTH_CACHE_SECONDS
+    if max_age <= 0:
+        return health_report()
+    with _last_lock:
+        if _last and time.time() - _last["at"] < max_age:
+            return _last["result"]
+        result = health_report()
+        _last.update(at=time.time(), result=result)
+        return result
+
+
+def health_cache_clear() -> None:
+    with _last_lock:
+        _last.clear()

@@ -19,10 +19,32 @@ def redact(text: str) -> str:
     return text
 
 
+_formatter = logging.Formatter()
+
+
 class RedactSecretsFilter(logging.Filter):
+    """Redacts the message, the exception's text and traceback, and the stack of a record.
+
+    The traceback is formatted here (once) and stored redacted in ``exc_text``, which every
+    formatter prints instead of formatting ``exc_info`` again.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info)
         return True
+
+
+def redact_handlers(logger: logging.Logger) -> None:
+    """Put the filter on each of the logger's handlers (Celery's, which replace ours)."""
+    for handler in logger.handlers:
+        if not any(isinstance(f, RedactSecretsFilter) for f in handler.filters):
+            handler.addFilter(RedactSecretsFilter())

@@ -14,6 +14,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("music.urls")),
     path("", include("analytics.urls")),
+    # Before social_django's own begin view: logging in logs out whoever was logged in.
+    path("oauth/", include("accounts.oauth_urls")),
     path("oauth/", include("social_django.urls", namespace="social")),
     path("admin/", admin.site.urls),
 ]

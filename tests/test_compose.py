@@ -80,3 +80,24 @@ def test_compose_keeps_the_beat_schedule_on_a_volume():
     folder = str(Path(schedule).parent)
     assert folder in mounts, "a re-created beat container would forget when tasks last ran"
     assert mounts[folder] in _compose()["volumes"]
+
+
+def test_compose_redis_requires_a_password_that_the_app_urls_carry():
+    services = _compose()["services"]
+    redis = services["redis"]
+    assert "--requirepass" in " ".join(redis["command"])
+    assert "REDIS_PASSWORD:?" in redis["environment"]["REDIS_PASSWORD"]
+    assert "REDISCLI_AUTH" in " ".join(redis["healthcheck"]["test"])
+    for name in APP_SERVICES:
+        environment = services[name]["environment"]
+        for variable in ("REDIS_URL", "CELERY_BROKER_URL"):
+            assert environment[variable].startswith("redis://:${REDIS_PASSWORD:?"), (name, variable)
+
+
+def test_web_runs_gunicorn_with_threads_from_the_config_file():
+    assert "-c gunicorn.conf.py" in _compose()["services"]["web"]["command"]
+    assert '"-c", "gunicorn.conf.py"' in (ROOT / "Dockerfile").read_text()
+    config: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(), config)
+    assert config["worker_class"] == "gthread" and config["threads"] >= 2
+    assert config["logger_class"] == "personalify.gunicorn.AccessLogger"

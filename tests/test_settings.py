@@ -39,6 +39,7 @@ def _load_settings(env: dict[str, str], *names: str) -> dict:
         f"print(json.dumps({{n: str(getattr(s, n)) for n in {list(names)!r}}}))"
     )
     clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    clean["SECRET_KEY"] = "a-test-key-the-settings-require-without-debug"
     out = subprocess.run(
         [sys.executable, "-c", code],
         env={**clean, **env},
@@ -119,6 +120,7 @@ def test_settings_load_from_a_copy_of_env_example():
         if re.match(r"^[A-Z][A-Z0-9_]+=", line):
             name, value = line.split("=", 1)
             values[name] = value
+    values["SECRET_KEY"] = "filled-in-as-the-comment-says-" * 2
     s = _load_settings(values, "SECRET_KEY", "STATIC_ROOT", "CSRF_TRUSTED_ORIGINS")
     assert s["SECRET_KEY"] and s["STATIC_ROOT"] and s["CSRF_TRUSTED_ORIGINS"] == "[]"
 
@@ -200,3 +202,35 @@ def test_settings_let_fdw_see_node_b_under_another_name_than_the_app():
 def test_settings_keep_the_archive_in_the_main_database_without_node_b():
     s = _load_settings({}, "ARCHIVE_DATABASE", "FDW_REMOTE_HOST")
     assert s == {"ARCHIVE_DATABASE": "default", "FDW_REMOTE_HOST": ""}
+
+
+def _settings_error(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    return subprocess.run(
+        [sys.executable, "-c", "import personalify.settings.base"],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_settings_refuse_to_load_and_say_what_to_set_when_secret_key_is_missing():
+    result = _settings_error({})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in result.stderr
+    assert "make run" in result.stderr
+
+
+def test_settings_load_with_a_development_key_when_debug_is_on_and_no_key_is_set():
+    assert _settings_error({"DEBUG": "1"}).returncode == 0
+
+
+def test_make_run_creates_a_private_random_secret_key_once_and_reuses_it(tmp_path):
+    from personalify.devrun import secret_key_ensure
+
+    path = tmp_path / "var" / "secret_key"
+    first = secret_key_ensure(path)
+    assert len(first) >= 50 and path.stat().st_mode & 0o077 == 0
+    assert secret_key_ensure(path) == first
+    assert secret_key_ensure(tmp_path / "other") != first

@@ -11,8 +11,10 @@ from django.test import Client
 from social_django.models import UserSocialAuth
 
 from accounts.pipeline import LOGIN_SYNC_FAILED
+from accounts.services import tokens_opened
 from accounts.signals import spotify_login_completed
 from personalify.progress import WORKER_UNAVAILABLE
+from personalify.testing.users import spotify_user_make
 
 pytestmark = pytest.mark.django_db
 
@@ -93,7 +95,7 @@ def test_login_redirects_to_dashboard_and_creates_user_when_spotify_accepts(
 
 def test_login_stores_expiry_and_refresh_token_when_token_received(browser, fake_spotify):
     login(browser, fake_spotify)
-    extra = UserSocialAuth.objects.get(provider="spotify").extra_data
+    extra = tokens_opened(UserSocialAuth.objects.get(provider="spotify").extra_data)
     assert extra["expires_in"] == 3600 and extra["auth_time"]
     assert extra["refresh_token"].startswith("AQCfake-refresh-token-")
 
@@ -121,7 +123,9 @@ def test_login_clears_needs_reauth_when_user_logs_in_again(browser, fake_spotify
     spotify_user.refresh_from_db()
     assert not spotify_user.needs_reauth
     social = UserSocialAuth.objects.get(user=spotify_user)
-    assert social.extra_data["access_token"] != fake_spotify.access_token  # the new token
+    assert (
+        tokens_opened(social.extra_data)["access_token"] != fake_spotify.access_token
+    )  # the new token
 
 
 @pytest.mark.parametrize("plain_text", [False, True])
@@ -213,7 +217,7 @@ def test_login_never_exposes_tokens_when_logging_at_debug(browser, fake_spotify,
     responses = []
     begin, callback_url, final = login(browser, fake_spotify)
     responses += [begin, final, browser.get("/"), browser.get("/accounts/"), browser.get("/about/")]
-    extra = UserSocialAuth.objects.get(provider="spotify").extra_data
+    extra = tokens_opened(UserSocialAuth.objects.get(provider="spotify").extra_data)
     secrets = [extra["access_token"], extra["refresh_token"]]
     assert all(secrets)
 
@@ -229,3 +233,58 @@ def test_login_never_exposes_tokens_when_logging_at_debug(browser, fake_spotify,
         for response in responses:
             assert secret not in response.content.decode()
             assert secret not in str(response.headers)
+
+
+# --- The login never binds a Spotify account to the wrong user --------------------------------
+
+
+def test_login_from_the_demo_session_logs_in_as_the_spotify_user_and_leaves_demo_alone(
+    browser, fake_spotify, demo_user, django_user_model
+):
+    browser.post("/demo/", {"csrfmiddlewaretoken": _csrf(browser)})
+    _, _, final = login(browser, fake_spotify)
+    assert final["Location"] == "/dashboard/"
+    assert not UserSocialAuth.objects.filter(user=demo_user).exists()
+    demo_user.refresh_from_db()
+    assert demo_user.is_demo
+    person = django_user_model.objects.get(spotify_id="testuser123")
+    assert browser.session["_auth_user_id"] == str(person.pk)
+
+
+def test_login_as_another_spotify_account_logs_out_first_and_adds_no_second_row(
+    browser, fake_spotify, django_user_model
+):
+    alice = spotify_user_make(fake_spotify, spotify_id="alice-spotify", username="alice")
+    browser.force_login(alice)
+    _, _, final = login(browser, fake_spotify)  # Spotify answers as testuser123
+    assert final["Location"] == "/dashboard/"
+    assert list(UserSocialAuth.objects.filter(user=alice).values_list("uid", flat=True)) == [
+        "alice-spotify"
+    ]
+    person = django_user_model.objects.get(spotify_id="testuser123")
+    assert browser.session["_auth_user_id"] == str(person.pk)
+
+
+def test_login_callback_refuses_to_attach_spotify_to_the_demo_user_logged_in_meanwhile(
+    browser, fake_spotify, demo_user
+):
+    begin = _begin(browser, fake_spotify)
+    browser.force_login(demo_user)  # another tab pressed "Try the demo" during the login
+    final = _callback(browser, _authorize(begin["Location"]))
+    assert final.status_code == 302
+    assert not UserSocialAuth.objects.filter(user=demo_user).exists()
+    demo_user.refresh_from_db()
+    assert demo_user.spotify_id == "personalify-demo"
+    assert "cannot be attached" in browser.get("/").content.decode()
+
+
+def test_login_callback_refuses_a_second_spotify_account_for_a_user_logged_in_meanwhile(
+    browser, fake_spotify
+):
+    alice = spotify_user_make(fake_spotify, spotify_id="alice-spotify", username="alice")
+    begin = _begin(browser, fake_spotify)
+    browser.force_login(alice)
+    _callback(browser, _authorize(begin["Location"]))
+    assert UserSocialAuth.objects.filter(user=alice).count() == 1
+    alice.refresh_from_db()
+    assert alice.spotify_id == "alice-spotify"

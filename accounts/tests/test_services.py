@@ -2,11 +2,11 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.test import Client
 from social_django.models import UserSocialAuth
 
 from accounts.exceptions import AccountDeleteBlocked
+from accounts.models import UserSession as Session
 from accounts.services import account_delete
 from accounts.signals import user_deleting
 

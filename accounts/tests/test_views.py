@@ -6,6 +6,7 @@ from django.urls import reverse
 from social_django.models import UserSocialAuth
 
 from accounts.models import DEMO_SPOTIFY_ID
+from accounts.services import tokens_opened
 
 pytestmark = pytest.mark.django_db(databases=["default", "archive"])
 
@@ -75,7 +76,8 @@ def test_admin_hides_tokens_when_staff_views_a_spotify_login(client, spotify_use
     admin = get_user_model().objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
     social = UserSocialAuth.objects.get(user=spotify_user)
-    secrets = (social.extra_data["access_token"], social.extra_data["refresh_token"])
+    extra = tokens_opened(social.extra_data)
+    secrets = (extra["access_token"], extra["refresh_token"], social.extra_data["access_token"])
     pages = [
         reverse("admin:social_django_usersocialauth_changelist"),
         reverse("admin:social_django_usersocialauth_change", args=[social.pk]),

@@ -11,6 +11,7 @@ from .base import (
     EmotionInputError,
     EmotionScores,
     EmotionTextTooLong,
+    EmotionTimeLimit,
 )
 
 BACKEND_NAMES = ("local", "huggingface")
@@ -23,6 +24,7 @@ __all__ = [
     "EmotionInputError",
     "EmotionScores",
     "EmotionTextTooLong",
+    "EmotionTimeLimit",
     "backend_get",
 ]
 

@@ -16,7 +16,13 @@ from django.conf import settings
 from personalify.http import http_session
 
 from ..labels import COARSE_LABELS, FINE_LABELS, coarse_from_fine, fine_from_coarse
-from .base import EmotionBackend, EmotionBackendUnavailable, EmotionScores, split_chunks
+from .base import (
+    EmotionBackend,
+    EmotionBackendUnavailable,
+    EmotionScores,
+    deadline_check,
+    split_chunks,
+)
 
 # RoBERTa reads 512 tokens; 1,200 characters of lyrics stay well inside that.
 CHUNK_CHARS = 1200
@@ -105,20 +111,50 @@ class HuggingFaceClient:
         self.token = settings.HUGGING_FACE_API_KEY if token is None else token
         self.max_wait = settings.HF_LOADING_MAX_WAIT if max_wait is None else max_wait
         self.sleep = sleep
-        self.session = http_session(timeout=timeout or settings.HTTP_TIMEOUT, connect_retries=1)
+        self.timeout = timeout or settings.HTTP_TIMEOUT
+        self.session = http_session(timeout=self.timeout, connect_retries=1)
 
     # Reference: https://huggingface.co/docs/inference-providers/tasks/text-classification
     def classify(self, model: str, text: str, *, top_k: int = len(FINE_LABELS)) -> list[LabelScore]:
         """Labels and scores for one text, best first. Waits (bounded) while the model loads."""
+        return normalize_ranking(self._infer(model, text, top_k=top_k))
+
+    # Reference: https://huggingface.co/docs/inference-providers/tasks/text-classification
+    def classify_batch(
+        self,
+        model: str,
+        texts: list[str],
+        *,
+        top_k: int = len(FINE_LABELS),
+        deadline: float | None = None,
+    ) -> list[list[LabelScore]]:
+        """One request for several texts ("inputs" as a list): one ranking per text, in order."""
+        data = self._infer(model, texts, top_k=top_k, deadline=deadline)
+        if len(texts) == 1:
+            return [normalize_ranking(data)]
+        if not isinstance(data, list) or len(data) != len(texts):
+            raise HuggingFaceUnavailable(
+                f"Expected {len(texts)} rankings from the inference API: {str(data)[:200]}"
+            )
+        return [normalize_ranking(item) for item in data]
+
+    def _infer(
+        self, model: str, inputs: str | list[str], *, top_k: int, deadline: float | None = None
+    ) -> object:
         if not self.token:
             raise HuggingFaceAuthError("HUGGING_FACE_API_KEY is not set.")
         waited = 0.0
         while True:
+            deadline_check(deadline)
+            timeout = None
+            if deadline is not None:
+                timeout = max(0.1, min(self.timeout, deadline - time.monotonic()))
             try:
                 response = self.session.post(
                     f"{self.base_url}/{model}",
-                    json={"inputs": text, "parameters": {"top_k": top_k}},
+                    json={"inputs": inputs, "parameters": {"top_k": top_k}},
                     headers={"Authorization": f"Bearer {self.token}"},
+                    timeout=timeout,
                 )
             except requests.RequestException as exc:
                 raise HuggingFaceUnavailable(f"The inference API did not answer: {exc}") from exc
@@ -131,7 +167,8 @@ class HuggingFaceClient:
             loading = isinstance(data, dict) and "estimated_time" in data
             if response.status_code == 503 or (response.ok and loading):
                 estimated = float(data.get("estimated_time", 10.0)) if loading else 10.0
-                if waited + estimated > self.max_wait:
+                too_late = deadline is not None and time.monotonic() + estimated > deadline
+                if waited + estimated > self.max_wait or too_late:
                     raise HuggingFaceModelLoading(
                         f"Model {model} is loading (about {estimated:.0f} s).", estimated
                     )
@@ -152,7 +189,7 @@ class HuggingFaceClient:
                 )
             if isinstance(data, dict) and "error" in data:
                 raise HuggingFaceUnavailable(str(data["error"])[:200])
-            return normalize_ranking(data)
+            return data
 
 
 def scores_from_ranking(ranking: list[LabelScore]) -> EmotionScores:
@@ -178,13 +215,13 @@ class HuggingFaceBackend(EmotionBackend):
     def model(self) -> str:
         return self._model
 
-    def analyse(self, texts: list[str]) -> list[EmotionScores]:
+    def analyse(self, texts: list[str], *, deadline: float | None = None) -> list[EmotionScores]:
+        """One request per text, all its chunks in it: a text costs one call, not one per stanza."""
         results = []
         for text in texts:
-            parts = [
-                scores_from_ranking(self.client.classify(self._model, chunk))
-                for chunk in split_chunks(text, CHUNK_CHARS)
-            ]
+            chunks = split_chunks(text, CHUNK_CHARS)
+            rankings = self.client.classify_batch(self._model, chunks, deadline=deadline)
+            parts = [scores_from_ranking(ranking) for ranking in rankings]
             n = len(parts)
             results.append(
                 EmotionScores(

@@ -21,7 +21,7 @@ import threading
 import numpy as np
 
 from ..labels import COARSE_LABELS, EKMAN_GROUPS, FINE_LABELS
-from .base import EmotionBackend, EmotionScores, split_chunks
+from .base import EmotionBackend, EmotionScores, deadline_check, split_chunks
 from .prototypes import PROTOTYPES
 
 # Bump when prototypes, weights or packages change: cached results are keyed by it.
@@ -74,8 +74,11 @@ class LocalEmotionModel:
         self.prototype_label = np.array([_FINE_INDEX[label] for label, _ in phrases])
         self.prototypes = self.embedder.embed([p for _, p in phrases])
 
-    def _chunk_scores(self, chunks: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        sims = self.embedder.embed(chunks) @ self.prototypes.T
+    def _chunk_scores(
+        self, chunks: list[str], deadline: float | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        sims = self.embedder.embed(chunks, check=lambda: deadline_check(deadline))
+        sims = sims @ self.prototypes.T
         label_sims = np.zeros((len(chunks), len(FINE_LABELS)))
         for i in range(len(FINE_LABELS)):
             own = np.sort(sims[:, self.prototype_label == i], axis=1)[:, ::-1]
@@ -85,6 +88,7 @@ class LocalEmotionModel:
         from_emb = np.stack([(p * _GROUPS[:, j]).max(axis=1) for j in range(len(COARSE_LABELS))], 1)
         from_emb /= from_emb.sum(axis=1, keepdims=True)
 
+        deadline_check(deadline)
         intensities = self.plutchik.predict(chunks)
         from_nade = np.zeros_like(from_emb)
         for k, label in enumerate(NADE_COARSE):
@@ -104,7 +108,8 @@ class LocalEmotionModel:
         fine = p / np.clip(group_mass, 1e-12, None) * (coarse @ _GROUPS.T)
         return fine, coarse
 
-    def predict(self, texts: list[str]) -> list[EmotionScores]:
+    def predict(self, texts: list[str], deadline: float | None = None) -> list[EmotionScores]:
+        deadline_check(deadline)
         chunks: list[str] = []
         owner: list[int] = []
         for i, text in enumerate(texts):
@@ -113,7 +118,7 @@ class LocalEmotionModel:
             owner.extend([i] * len(parts))
         if not chunks:
             return []
-        fine, coarse = self._chunk_scores(chunks)
+        fine, coarse = self._chunk_scores(chunks, deadline)
         owners = np.array(owner)
         results = []
         for i in range(len(texts)):
@@ -159,5 +164,5 @@ class LocalBackend(EmotionBackend):
     def model(self) -> str:
         return LOCAL_MODEL_ID
 
-    def analyse(self, texts: list[str]) -> list[EmotionScores]:
-        return local_model().predict(texts)
+    def analyse(self, texts: list[str], *, deadline: float | None = None) -> list[EmotionScores]:
+        return local_model().predict(texts, deadline)

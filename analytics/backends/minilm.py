@@ -8,6 +8,7 @@ sentence-transformers for this model: WordPiece, at most 256 tokens, mean poolin
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -55,8 +56,10 @@ class MiniLMEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """L2-normalised embeddings, one row per text, in the order given."""
+    def embed(self, texts: list[str], check: Callable[[], None] | None = None) -> np.ndarray:
+        """L2-normalised embeddings, one row per text, in the order given.
+
+        ``check`` runs before each ONNX batch (a time limit raises from it)."""
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         if not texts:
             return out
@@ -70,6 +73,8 @@ class MiniLMEmbedder:
             while end < len(order) and (end - start + 1) * lengths[order[end]] <= TOKEN_BUDGET:
                 end += 1
             rows = order[start:end]
+            if check:
+                check()
             width = lengths[rows[-1]]
             ids = np.zeros((len(rows), width), dtype=np.int64)
             mask = np.zeros((len(rows), width), dtype=np.int64)

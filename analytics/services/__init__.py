@@ -4,6 +4,7 @@ and mood refreshes of a user's rankings (``moods``)."""
 from .emotions import (
     EmotionResult,
     emotion_analyse,
+    emotion_paste_analyse,
     emotion_rate_limit_hit,
     emotions_analyse,
     emotions_evaluate,
@@ -24,6 +25,7 @@ __all__ = [
     "EmotionResult",
     "VibeResult",
     "emotion_analyse",
+    "emotion_paste_analyse",
     "emotion_rate_limit_hit",
     "emotions_analyse",
     "emotions_evaluate",

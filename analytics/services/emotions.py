@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -15,11 +16,12 @@ from analytics.backends import (
     EmotionInputError,
     EmotionScores,
     EmotionTextTooLong,
+    EmotionTimeLimit,
     backend_get,
 )
 from analytics.labels import top_label
 from analytics.models import EmotionAnalysis
-from personalify.cache import CacheUnavailable, cache_call, cache_set
+from personalify.ratelimit import rate_limit_hit
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,6 @@ class EmotionResult:
         return {
             "backend": self.backend,
             "model": self.model,
-            "cached": self.cached,
             "fallback_reason": self.fallback_reason,
             "chunks": self.chunks,
             "top": {"fine": self.top_fine, "coarse": self.top_coarse},
@@ -161,24 +162,65 @@ def emotion_analyse(*, text: str, backend: EmotionBackend | None = None) -> Emot
     return emotions_analyse(texts=[text], backend=backend)[0]
 
 
-def emotion_rate_limit_hit(*, user_id: int, window: int = 60) -> bool:
-    """Count one request for the user; True when over settings.EMOTION_RATE_LIMIT per window.
+def emotion_rate_limit_hit(
+    *, user_id: int | None, is_demo: bool = False, visitor: dict[str, str] | None = None
+) -> bool:
+    """Count one request; True when the user or the visitor is over the per-minute limit.
 
-    Fails open when the cache is down (the outage is logged once by personalify.cache): results
-    are kept in PostgreSQL and the limit only protects the CPU, so refusing every analysis
-    during an outage would cost users more than it saves.
+    The limit (settings.EMOTION_RATE_LIMIT) is counted per user and per visitor (their session,
+    and their address with EMOTION_RATE_LIMIT_PER_ADDRESS): the demo user is shared by every
+    demo visitor, so for it only the visitor's own counters apply. Fails open when the cache is
+    down: the limit protects the CPU, and refusing every analysis during an outage would cost
+    users more than it saves.
     """
-    key = f"ratelimit:emotion:{user_id}"
+    limits: dict[str, int] = {}
+    if user_id is not None and not is_demo:
+        limits[f"emotion:user:{user_id}"] = settings.EMOTION_RATE_LIMIT
+    for kind, value in (visitor or {}).items():
+        limit = (
+            settings.EMOTION_RATE_LIMIT_PER_ADDRESS
+            if kind == "address"
+            else settings.EMOTION_RATE_LIMIT
+        )
+        digest = hashlib.sha256(value.encode()).hexdigest()[:32]  # no session key in Redis
+        limits[f"emotion:{kind}:{digest}"] = limit
+    hits = [rate_limit_hit(key=key, limit=limit) for key, limit in limits.items()]
+    return any(hits)
+
+
+def emotion_paste_analyse(*, text: str) -> EmotionResult:
+    """Scores of a pasted text, computed now within settings.EMOTION_TIME_LIMIT seconds.
+
+    The shared result cache is neither read nor written: what a visitor pastes must not reveal
+    whether anyone's library holds that text (a title answered from the cache would), and
+    pastes must not fill the table. The remote backend falls back to the local one, except
+    when the time is up (EmotionTimeLimit).
+    """
+    cleaned = text_clean(text)
+    deadline = time.monotonic() + settings.EMOTION_TIME_LIMIT
+    primary = backend_get()
+    reason = ""
     try:
-        cache_call("add", key, 0, timeout=window)
-        count = cache_call("incr", key)
-    except CacheUnavailable as exc:
-        if not isinstance(exc.__cause__, ValueError):
-            return False
-        # The key expired between add and incr (incr raises ValueError): a new window starts.
-        cache_set(key, 1, timeout=window)
-        count = 1
-    return count > settings.EMOTION_RATE_LIMIT
+        scores = primary.analyse([cleaned], deadline=deadline)[0]
+    except EmotionTimeLimit:
+        raise
+    except EmotionBackendUnavailable as exc:
+        if primary.name == "local":
+            raise
+        reason = f"{type(exc).__name__}: {exc}"
+        logger.warning(
+            "emotion backend %s failed, the local one answers (%s)", primary.name, reason
+        )
+        primary = backend_get("local")
+        scores = primary.analyse([cleaned], deadline=deadline)[0]
+    return EmotionResult(
+        backend=primary.name,
+        model=primary.model,
+        fine=scores.fine,
+        coarse=scores.coarse,
+        chunks=scores.chunks,
+        fallback_reason=reason,
+    )
 
 
 def emotions_evaluate(*, backend: EmotionBackend, items=None):

@@ -16,6 +16,7 @@ from analytics.rankings import TrackInput, ranking_tracks
 from analytics.selectors import MOOD_PROGRESS
 from analytics.vibe import VibeReading, vibe_read
 from music.spotify import TimeRange
+from personalify.cache import CacheUnavailable, cache_call, cache_delete
 from personalify.progress import WORKER_UNAVAILABLE, progress_set
 
 from .emotions import emotions_analyse
@@ -148,15 +149,39 @@ def _moods_analyse_enqueue(user_id: int) -> None:
         moods_analyse_task.delay(user_id)
     except Exception:  # kombu OperationalError, redis errors...: the broker is down
         logger.exception("Could not queue the mood refresh of user %s", user_id)
+        mood_queued_clear(user_id=user_id)
         mood_progress_set(user_id=user_id, state="failed", error=WORKER_UNAVAILABLE)
 
 
-def vibe_refresh_request(*, user) -> None:
+# A queued mood refresh stops blocking the next one after this long (a lost task).
+MOOD_QUEUED_TTL = 15 * 60
+
+
+def mood_queued_key(*, user_id: int) -> str:
+    return f"mood:queued:{user_id}"
+
+
+def mood_queued_clear(*, user_id: int) -> None:
+    """The queued refresh has started (or could not be queued): the next one may queue."""
+    cache_delete(mood_queued_key(user_id=user_id))
+
+
+def vibe_refresh_request(*, user) -> bool:
     """Queue a mood refresh after the current transaction commits (e.g. after a sync).
 
+    At most one refresh per user waits in the queue: while one is queued (not yet started),
+    another request returns False and queues nothing (50 clicks were 50 analyses). A refresh
+    asked for while one runs is queued, so the vibe follows rankings saved meanwhile.
     Never raises: it runs in the sync's on_commit, after the sync's rows are saved. A dead cache
-    only loses the progress; a dead broker is logged and recorded as failed progress.
+    only loses the progress and the dedupe; a dead broker is logged and recorded as failed.
     """
     user_id = user.pk
+    try:
+        fresh = cache_call("add", mood_queued_key(user_id=user_id), 1, MOOD_QUEUED_TTL)
+    except CacheUnavailable:
+        fresh = True
+    if not fresh:
+        return False
     mood_progress_set(user_id=user_id, state="queued")
     transaction.on_commit(lambda: _moods_analyse_enqueue(user_id), robust=True)
+    return True

@@ -49,11 +49,17 @@ SAD_RANKING = [
 ]
 
 
+def sad_rankings(recorded) -> Reply:
+    """The router's answer: one ranking per input ("inputs" is a string or a list)."""
+    inputs = recorded.json()["inputs"]
+    return Reply(200, json=[SAD_RANKING] * (len(inputs) if isinstance(inputs, list) else 1))
+
+
 @pytest.fixture
 def fake_hf(fake_http, settings):
     """A fake inference router; the huggingface backend is configured to call it."""
     server = fake_http()
-    server.route("POST", ROUTE, Reply(200, json=[SAD_RANKING]))
+    server.route("POST", ROUTE, sad_rankings)
     settings.HF_INFERENCE_URL = f"{server.url}/models"
     settings.HUGGING_FACE_API_KEY = "hf_test_token"
     settings.EMOTION_MODEL = MODEL

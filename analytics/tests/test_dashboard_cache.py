@@ -36,7 +36,7 @@ def test_dashboard_touches_no_table_but_session_and_user_when_cached(alice_clien
     tables = set()
     for query in queries.captured_queries:
         tables |= set(re.findall(r'(?:FROM|JOIN|INTO|UPDATE)\s+"(\w+)"', query["sql"]))
-    assert tables <= {"django_session", "users"}, tables
+    assert tables <= {"user_sessions", "users"}, tables
 
 
 def test_dashboard_shows_the_new_vibe_when_the_analysis_stores_one(alice_client, alice):

@@ -1,5 +1,9 @@
+import time
+
 import pytest
 
+from analytics.backends import EmotionTimeLimit
+from analytics.backends.base import MAX_CHUNKS
 from analytics.backends.huggingface import (
     HuggingFaceAuthError,
     HuggingFaceBackend,
@@ -128,11 +132,32 @@ def test_scores_from_ranking_spreads_seven_labels_when_model_is_j_hartmann():
     assert scores.fine["joy"] == pytest.approx(0.977, abs=1e-3) and scores.fine["love"] == 0.0
 
 
-def test_backend_averages_chunks_when_lyrics_are_long(fake_hf):
+def test_backend_averages_chunks_in_one_request_when_lyrics_are_long(fake_hf):
     stanza = "\n".join(["I walk alone down the empty road tonight"] * 20)
     lyrics = "\n\n".join([stanza] * 4)  # about 3,400 characters
     [scores] = HuggingFaceBackend().analyse([lyrics])
-    sent = [r.json()["inputs"] for r in fake_hf.requests_to(ROUTE)]
+    [request] = fake_hf.requests_to(ROUTE)
+    sent = request.json()["inputs"]
     assert scores.chunks == len(sent) >= 3
     assert all(len(text) <= 1200 for text in sent)
     assert scores.fine["sadness"] == pytest.approx(0.712)
+
+
+def test_backend_makes_one_call_with_few_inputs_when_text_is_crafted_stanzas(fake_hf):
+    crafted = ("w\n\n" * 2500)[:5000]  # 1,667 one-letter stanzas
+    [scores] = HuggingFaceBackend().analyse([crafted])
+    requests = fake_hf.requests_to(ROUTE)
+    assert len(requests) == 1
+    assert scores.chunks == len(requests[0].json()["inputs"]) <= MAX_CHUNKS
+
+
+def test_backend_refuses_when_the_answer_has_fewer_rankings_than_inputs(fake_hf):
+    fake_hf.route("POST", ROUTE, Reply(200, json=[SAD_RANKING]))
+    with pytest.raises(HuggingFaceUnavailable, match="Expected 2 rankings"):
+        HuggingFaceClient().classify_batch(MODEL, ["one", "two"])
+
+
+def test_backend_raises_time_limit_without_calling_when_deadline_has_passed(fake_hf):
+    with pytest.raises(EmotionTimeLimit):
+        HuggingFaceBackend().analyse(["I miss you"], deadline=time.monotonic() - 1)
+    assert fake_hf.requests == []

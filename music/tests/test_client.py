@@ -7,6 +7,7 @@ import pytest
 from social_django.models import UserSocialAuth
 
 from accounts.exceptions import SpotifyReauthRequired
+from accounts.services import tokens_opened
 from music.services.client import spotify_client_for
 from music.spotify import SpotifyAuthError, TimeRange
 
@@ -36,7 +37,7 @@ def test_spotify_client_for_refreshes_once_and_keeps_refresh_token_when_expired(
     assert len(refreshes) == 1
     assert refreshes[0].form()["refresh_token"] == fake_spotify.refresh_token
     assert refreshes[0].headers["authorization"].startswith("Basic ")
-    extra = UserSocialAuth.objects.get(user=spotify_user).extra_data
+    extra = tokens_opened(UserSocialAuth.objects.get(user=spotify_user).extra_data)
     assert extra["access_token"] != fake_spotify.access_token
     assert extra["refresh_token"] == fake_spotify.refresh_token  # answer had none: old one kept
     assert extra["auth_time"] >= int(time.time()) - 5
@@ -57,7 +58,7 @@ def test_spotify_client_for_stores_new_refresh_token_when_spotify_rotates_it(
     fake_spotify.rotate_refresh_tokens = True
     _expire(spotify_user)
     spotify_client_for(user=spotify_user)
-    extra = UserSocialAuth.objects.get(user=spotify_user).extra_data
+    extra = tokens_opened(UserSocialAuth.objects.get(user=spotify_user).extra_data)
     assert extra["refresh_token"] != fake_spotify.refresh_token
     assert extra["refresh_token"].startswith("AQCfake-refresh-token-")
 
@@ -71,9 +72,9 @@ def test_spotify_client_for_flags_needs_reauth_when_refresh_token_expired(
         spotify_client_for(user=spotify_user)
     spotify_user.refresh_from_db()
     assert spotify_user.needs_reauth
-    assert UserSocialAuth.objects.get(user=spotify_user).extra_data["access_token"] == (
-        fake_spotify.access_token
-    )
+    assert tokens_opened(UserSocialAuth.objects.get(user=spotify_user).extra_data)[
+        "access_token"
+    ] == (fake_spotify.access_token)
 
 
 def test_spotify_client_for_raises_auth_error_when_client_credentials_rejected(
@@ -98,7 +99,7 @@ def test_spotify_client_refreshes_once_when_api_says_token_expired(spotify_user,
     fake_spotify.expire_access_tokens()
     assert len(client.top_artists(time_range="short_term")) == 20
     assert len(fake_spotify.token_requests("refresh_token")) == 1
-    extra = UserSocialAuth.objects.get(user=spotify_user).extra_data
+    extra = tokens_opened(UserSocialAuth.objects.get(user=spotify_user).extra_data)
     assert extra["access_token"] != fake_spotify.access_token
 
 
@@ -135,6 +136,6 @@ def test_spotify_client_refreshes_once_when_concurrent_fetches_get_401(spotify_u
     with ThreadPoolExecutor(6) as pool:
         assert list(pool.map(fetch, jobs)) == [20] * 6
     assert len(fake_spotify.token_requests("refresh_token")) == 1
-    extra = UserSocialAuth.objects.get(user=spotify_user).extra_data
+    extra = tokens_opened(UserSocialAuth.objects.get(user=spotify_user).extra_data)
     assert extra["access_token"] != fake_spotify.access_token
     assert extra["refresh_token"] == fake_spotify.refresh_token

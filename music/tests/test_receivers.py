@@ -3,13 +3,13 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.test import Client
 from pymongo import MongoClient
 from social_django.models import UserSocialAuth
 
 from accounts.exceptions import AccountDeleteBlocked
+from accounts.models import UserSession as Session
 from accounts.services import account_delete
 from music.history import history_client_reset
 

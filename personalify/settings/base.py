@@ -8,6 +8,7 @@ Celery tasks in-process and a local MongoDB-wire server started by `make run`.
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -19,10 +20,18 @@ if (BASE_DIR / ".env").exists():
 
 # --- Core -----------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
-# Development-only default; production must set SECRET_KEY (check --deploy reports a weak one).
-SECRET_KEY = (
-    env.str("SECRET_KEY", default="") or "django-insecure-personalify-local-development-only"
-)
+# Signs sessions, messages and CSRF tokens: a known key lets anyone forge them, so without
+# DEBUG there is no default. `make run` creates a random one in var/secret_key and passes it.
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. Set SECRET_KEY in the environment or .env to 50+ random "
+            "characters, e.g. the output of: python -c "
+            "'import secrets; print(secrets.token_urlsafe(50))' "
+            "(`make run` creates one in var/secret_key; DEBUG=1 uses a development key)."
+        )
+    SECRET_KEY = "django-insecure-personalify-local-development-only"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = [o for o in env.list("CSRF_TRUSTED_ORIGINS", default=[]) if o]
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
@@ -36,6 +45,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "social_django",
+    "csp",
+    "axes",
     "accounts",
     "music",
     "lyrics",
@@ -44,7 +55,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "personalify.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "personalify.middleware.SpotifyCSPMiddleware",  # django-csp's, see CONTENT_SECURITY_POLICY
+    # Before the middleware that set cookies, so it sees them on the way out.
+    "personalify.middleware.SecureCookiesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -53,7 +68,16 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SpotifyLoginErrorMiddleware",
+    # Last: answers 429 to a locked-out password login (the admin's).
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Bounded input: no request body above REQUEST_MAX_BYTES is read (413), and no file part is
+# accepted anywhere (nothing on this site takes uploads).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=256 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FILES = 0
+FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 ROOT_URLCONF = "personalify.urls"
 WSGI_APPLICATION = "personalify.wsgi.application"
@@ -130,9 +154,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis cache (or local memory by default) -----------------------------------------------
 _redis_host = env.str("REDIS_HOST", default="")
+_redis_auth = (
+    f":{env.str('REDIS_PASSWORD', default='')}@" if env.str("REDIS_PASSWORD", default="") else ""
+)
 REDIS_URL = env.str(
     "REDIS_URL",
-    default=f"redis://{_redis_host}:{env.int('REDIS_PORT', default=6379)}/0" if _redis_host else "",
+    default=f"redis://{_redis_auth}{_redis_host}:{env.int('REDIS_PORT', default=6379)}/0"
+    if _redis_host
+    else "",
 )
 CACHE_TTL = env.int("CACHE_TTL", default=3600)
 # A hung Redis costs at most these timeouts, once per back-off (personalify.cache), not per call.
@@ -163,7 +192,8 @@ else:
     }
 
 # Sessions live in the database: a dead Redis must not log everyone out.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# accounts.sessions: Django's database sessions with the user's id on each row (indexed).
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
@@ -219,6 +249,12 @@ CELERY_BEAT_SCHEDULE["music-history-outbox-flush"] = {
     "options": {"expires": 9 * 60},
 }
 
+# Expired sessions are deleted every day, so the session table stays bounded.
+CELERY_BEAT_SCHEDULE["accounts-sessions-clear-expired"] = {
+    "task": "accounts.tasks.sessions_clear_expired_task",
+    "schedule": 24 * 60 * 60,
+}
+
 # --- The listening archive (plays): on node B, or in the main database ----------------------
 # ARCHIVE_DATABASE_URL: node B as the application reaches it (writes, node B's migrations).
 # Empty: the archive lives in the main database under the same names (personalify/archive.py).
@@ -266,6 +302,8 @@ SPOTIFY_API_URL = env.str("SPOTIFY_API_URL", default="https://api.spotify.com/v1
 SPOTIFY_MAX_RETRY_AFTER = env.float("SPOTIFY_MAX_RETRY_AFTER", default=30.0)
 SPOTIFY_MAX_RETRIES = env.int("SPOTIFY_MAX_RETRIES", default=3)
 SPOTIFY_RETRY_BACKOFF = env.float("SPOTIFY_RETRY_BACKOFF", default=0.5)
+# Seconds between two "Sync now" of one user (Spotify's rate limit is shared by all users).
+SYNC_NOW_COOLDOWN = env.int("SYNC_NOW_COOLDOWN", default=300)
 # Refresh an access token this many seconds before it expires.
 SPOTIFY_TOKEN_REFRESH_MARGIN = env.int("SPOTIFY_TOKEN_REFRESH_MARGIN", default=60)
 
@@ -283,10 +321,17 @@ HF_INFERENCE_URL = env.str(
 EMOTION_MODEL = env.str("EMOTION_MODEL", default="SamLowe/roberta-base-go_emotions")
 # Longer texts are refused with a message, never truncated silently.
 EMOTION_MAX_CHARS = env.int("EMOTION_MAX_CHARS", default=5000)
-# Texts a user may analyse on the paste page per minute.
+# Texts a user, and a visitor (session), may analyse on the paste page per minute; and all the
+# sessions of one client address together (a shared NAT gets a larger bucket).
 EMOTION_RATE_LIMIT = env.int("EMOTION_RATE_LIMIT", default=20)
+EMOTION_RATE_LIMIT_PER_ADDRESS = env.int("EMOTION_RATE_LIMIT_PER_ADDRESS", default=60)
+# Seconds one pasted text may take to analyse before the page says so (503).
+EMOTION_TIME_LIMIT = env.float("EMOTION_TIME_LIMIT", default=10.0)
 # Seconds the huggingface backend waits in total for a loading model (503 estimated_time).
 HF_LOADING_MAX_WAIT = env.float("HF_LOADING_MAX_WAIT", default=30.0)
+
+# Seconds /healthz reuses its last checks (a loop of requests during an outage stays cheap).
+HEALTH_CACHE_SECONDS = env.int("HEALTH_CACHE_SECONDS", default=5)
 
 # --- Outbound HTTP ----------------------------------------------------------------------------
 HTTP_TIMEOUT = env.float("HTTP_TIMEOUT", default=10.0)
@@ -297,6 +342,7 @@ HTTP_USER_AGENT = env.str(
 # --- Auth --------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    "accounts.backends.PasswordLoginThrottle",  # django-axes: first, so a lockout stops the rest
     "accounts.backends.SpotifyOAuth2",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -310,14 +356,28 @@ SOCIAL_AUTH_PIPELINE = (
     "social_core.pipeline.social_auth.social_uid",
     "social_core.pipeline.social_auth.auth_allowed",
     "social_core.pipeline.social_auth.social_user",
+    "accounts.pipeline.association_guard",
     "social_core.pipeline.user.get_username",
     "social_core.pipeline.user.create_user",
     "social_core.pipeline.social_auth.associate_user",
-    "social_core.pipeline.social_auth.load_extra_data",
+    "accounts.pipeline.spotify_tokens_save",  # load_extra_data, with the tokens encrypted
     "social_core.pipeline.user.user_details",
     "accounts.pipeline.spotify_profile_save",
     "accounts.pipeline.login_completed_announce",
 )
+# Spotify access and refresh tokens are stored encrypted (personalify/crypto.py). Fernet keys,
+# comma-separated, the first encrypts; empty = one key derived from SECRET_KEY.
+TOKEN_ENCRYPTION_KEYS = env.list("TOKEN_ENCRYPTION_KEYS", default=[])
+# Password logins (the admin) are locked for an hour after 5 failures from one address, or 5
+# failures for one username from anywhere (django-axes; `manage.py axes_reset` unlocks).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "personalify.ratelimit.client_address"
+# No row per successful login (the table would grow without end); failures are kept.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -347,17 +407,51 @@ STORAGES = {
 
 # --- Security (production values come from the environment) ----------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Served over HTTPS (an https SITE_URL or a TLS proxy): cookies are Secure unless told otherwise.
+# personalify.middleware.SecureCookiesMiddleware also marks them on any request that is secure.
+_https = SITE_URL.startswith("https://") or BEHIND_TLS_PROXY
+# (An empty value, as in .env.example, means the default.)
+SESSION_COOKIE_SECURE = (
+    env.bool("SESSION_COOKIE_SECURE", default=_https)
+    if env.str("SESSION_COOKIE_SECURE", default="")
+    else _https
+)
+CSRF_COOKIE_SECURE = (
+    env.bool("CSRF_COOKIE_SECURE", default=_https)
+    if env.str("CSRF_COOKIE_SECURE", default="")
+    else _https
+)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+# Preloading is a commitment browsers ship for months: only when asked for, never implied.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = ["security.W021"]  # "preload not set": deliberate, see above
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from our static files, never inline;
+# images only from the app and Spotify's image hosts. Inline style attributes stay allowed
+# (bar widths); they cannot run script.
+SPOTIFY_IMAGE_HOSTS = ["https://i.scdn.co", "https://*.scdn.co", "https://*.spotifycdn.com"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", *SPOTIFY_IMAGE_HOSTS],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        # personalify.middleware.SpotifyCSPMiddleware adds Spotify's accounts origin.
+        "form-action": ["'self'"],
+    }
+}
 
 # --- Logging: never log tokens (see personalify.logging.RedactTokensFilter) ------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

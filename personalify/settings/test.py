@@ -4,11 +4,15 @@ Test settings never read production URLs: each service has a TEST_* variable wit
 default, so a .env pointing at a real deployment cannot be touched by `make test`.
 """
 
+import os
+
+# The tests' key, given like production's: base refuses to load without one.
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+
 from .base import *  # noqa: F403
 from .base import database_timeouts, env
 
 DEBUG = False
-SECRET_KEY = "test-secret-key-not-for-production"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {
@@ -70,6 +74,8 @@ HUGGING_FACE_API_KEY = ""
 HF_INFERENCE_URL = "http://127.0.0.1:9/models"
 EMOTION_BACKEND = "local"
 HTTP_TIMEOUT = 2.0
+# Every /healthz request checks again (the test of the reuse sets its own).
+HEALTH_CACHE_SECONDS = 0
 
 # Static files are found in the source folders; nothing needs collecting for tests.
 WHITENOISE_USE_FINDERS = True

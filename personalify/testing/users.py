@@ -14,6 +14,8 @@ def spotify_user_make(fake, *, spotify_id: str | None = None, **fields):
     from django.contrib.auth import get_user_model
     from social_django.models import UserSocialAuth
 
+    from personalify.crypto import secret_encrypt
+
     spotify_id = spotify_id or fake.catalogue.user_id
     fields.setdefault("username", spotify_id)
     fields.setdefault("display_name", "Test User")
@@ -26,8 +28,8 @@ def spotify_user_make(fake, *, spotify_id: str | None = None, **fields):
             id_key="id",  # as social-auth stores it (a row without it counts as a legacy identity)
             extra_data={
                 "auth_time": int(time.time()),
-                "access_token": fake.access_token,
-                "refresh_token": fake.refresh_token,
+                "access_token": secret_encrypt(fake.access_token),
+                "refresh_token": secret_encrypt(fake.refresh_token),
                 "expires_in": 3600,
                 "token_type": "Bearer",
             },

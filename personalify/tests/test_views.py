@@ -52,8 +52,8 @@ def test_static_assets_are_served_by_the_app(client):
     assert "//cdn" not in html and "https://" not in html.split("<body")[0]
 
 
-def test_healthz_answers_200_when_every_service_is_up(client, archive_ready):
-    response = client.get("/healthz")
+def test_healthz_answers_200_when_every_service_is_up(admin_client, archive_ready):
+    response = admin_client.get("/healthz")
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "ok"
@@ -63,26 +63,63 @@ def test_healthz_answers_200_when_every_service_is_up(client, archive_ready):
     assert body["services"]["cache"]["detail"] == "RedisCache"
 
 
-def test_healthz_answers_503_naming_the_cache_when_redis_is_down(client, redis_down, archive_ready):
-    response = client.get("/healthz")
+def test_healthz_answers_503_naming_the_cache_when_redis_is_down(
+    admin_client, redis_down, archive_ready
+):
+    response = admin_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["down"] == ["cache"]
 
 
-def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, settings, archive_ready):
+def test_healthz_answers_503_naming_the_broker_when_it_is_down(
+    admin_client, settings, archive_ready
+):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    response = client.get("/healthz")
+    response = admin_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["down"] == ["broker"]
 
 
-def test_healthz_reports_a_reachable_broker_as_up(client, settings, archive_ready):
+def test_healthz_reports_a_reachable_broker_as_up(admin_client, settings, archive_ready):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = settings.TEST_CELERY_BROKER_URL
-    response = client.get("/healthz")
+    response = admin_client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["services"]["broker"]["detail"].startswith("redis://")
+
+
+def test_healthz_tells_anonymous_callers_only_the_overall_state_when_a_service_is_down(
+    client, redis_down, archive_ready
+):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "degraded"}
+
+
+def test_healthz_tells_anonymous_callers_only_ok_when_everything_is_up(client, archive_ready):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+
+
+def test_healthz_reuses_its_checks_for_a_few_seconds(client, settings, time_machine, archive_ready):
+    from personalify import health
+
+    settings.HEALTH_CACHE_SECONDS = 5
+    health.health_cache_clear()
+    runs = []
+    health.health_check_register("counter", lambda: runs.append(1), after="database")
+    try:
+        time_machine.move_to("2026-06-01 12:00:00", tick=False)
+        for _ in range(10):
+            assert client.get("/healthz").status_code == 200
+        assert len(runs) == 1
+        time_machine.move_to("2026-06-01 12:00:06", tick=False)
+        client.get("/healthz")
+        assert len(runs) == 2
+    finally:
+        del health.CHECKS["counter"]
+        health.health_cache_clear()
 
 
 def test_admin_redirects_anonymous_and_non_staff_users_to_login(client, django_user_model):
