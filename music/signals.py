@@ -8,3 +8,7 @@ undoes or interrupts a sync that has already been saved.
 from django.dispatch import Signal
 
 library_synced = Signal()
+
+# ``plays_stored(sender=..., spotify_id=...)``: new plays reached the listening archive (an
+# import's batch); analytics forgets that user's cached statistics.
+plays_stored = Signal()
