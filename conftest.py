@@ -100,6 +100,54 @@ def node_b():
     return NODE_B
 
 
+@pytest.fixture
+def archive_ready():
+    """Node A reads node B through postgres_fdw (``setup_fdw`` run; it is idempotent).
+
+    The FDW reads node B on its own connection, which sees committed rows only: a test that
+    reads through it rows it wrote is ``django_db(transaction=True, databases=[...both])``.
+    """
+    from fdw.services import fdw_setup
+
+    fdw_setup()
+
+
+@pytest.fixture
+def archive_local(settings):
+    """The archive in the main database, as with no node B configured (same table names)."""
+    from django.apps import apps
+    from django.db import connections
+
+    play = apps.get_model("music", "Play")
+    settings.ARCHIVE_DATABASE = "default"
+    with connections["default"].schema_editor() as editor:
+        editor.create_model(play)
+    yield
+    with connections["default"].schema_editor() as editor:
+        editor.delete_model(play)
+
+
+@pytest.fixture
+def node_b_down(node_b):
+    """Node B stopped during the test; yields a function that starts it again (called after
+    the test if the test did not). The app's connections are dropped as a request's end does."""
+    from django.db import connections
+
+    if node_b is None:
+        pytest.fail("This test stops node B: run it with the session's own node B "
+                    "(TEST_ARCHIVE_DATABASE_URL unset).", pytrace=False)  # fmt: skip
+    connections["archive"].close()
+    node_b.stop()
+
+    def start() -> None:
+        node_b.start()
+        connections["archive"].close()
+
+    yield start
+    if not node_b.running:
+        start()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def mongo_server():
     """The session's MongoDB-wire server: MONGO_URI if given, else our own SecantusDB."""

@@ -18,6 +18,7 @@ from music.services.plays_import import (
     play_import_resume,
     play_import_run,
 )
+from music.services.recently_played import plays_poll
 from music.services.sync_lock import sync_progress_set
 from personalify.archive import ArchiveUnavailable
 
@@ -96,3 +97,27 @@ def play_import_task(self, import_id: int) -> dict:
 def play_import_resume_task() -> int:
     """Every minute: send again the imports nobody works on (see ``play_import_resume``)."""
     return len(play_import_resume())
+
+
+@shared_task(acks_late=True)
+def plays_poll_task(user_id: int) -> dict:
+    """Store one user's new recently played tracks. No retry: the cursor is what the archive
+    holds, so the next scheduled poll catches up whatever this one could not store."""
+    user = get_user_model().objects.filter(pk=user_id, spotify_id__isnull=False).first()
+    if user is None:
+        return {"status": "skipped", "reason": "no such user"}
+    result = plays_poll(user=user)
+    return {"status": result.status, "inserted": result.inserted, "gap": result.gap}
+
+
+@shared_task
+def plays_poll_all_task() -> int:
+    """Every RECENTLY_PLAYED_INTERVAL (beat): queue one poll per active Spotify user."""
+    queued = 0
+    for user in user_active_spotify_list().iterator():
+        try:
+            plays_poll_task.delay(user.pk)
+            queued += 1
+        except Exception:  # noqa: BLE001 - broker down: the next beat run polls again
+            logger.warning("Could not queue the recently played poll of user %s", user.pk)
+    return queued

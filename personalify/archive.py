@@ -44,6 +44,13 @@ def archive_remote() -> bool:
     return archive_alias() != "default"
 
 
+def archive_tables() -> list[str]:
+    """The archive's table names (from the app registry: this module imports no app)."""
+    from django.apps import apps
+
+    return sorted(apps.get_model(label)._meta.db_table for label in ARCHIVE_MODELS)
+
+
 def archive_table(name: str) -> str:
     """The name node A's SQL uses for an archive table: ``archive.<name>`` (the foreign table)
     when the archive is on node B, else the local table itself."""

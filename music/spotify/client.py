@@ -15,6 +15,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
@@ -47,6 +48,7 @@ from .ranges import TimeRange
 logger = logging.getLogger(__name__)
 
 MAX_LIMIT = 50
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _retry_after(response: requests.Response) -> int:
@@ -100,11 +102,18 @@ class SpotifyClient:
         body = self._get("/me/top/tracks", params=self._top_params(time_range, limit))
         return self._parse_items(parse_track, body)
 
-    def recently_played(self, *, limit: int = MAX_LIMIT) -> SpotifyItems[SpotifyPlay]:
+    def recently_played(
+        self, *, limit: int = MAX_LIMIT, after: datetime | None = None
+    ) -> SpotifyItems[SpotifyPlay]:
+        """The last plays, newest first; with ``after``, only the plays after that moment
+        (Spotify's ``after`` cursor, in Unix milliseconds, not included)."""
         # Reference: https://developer.spotify.com/documentation/web-api/reference/get-recently-played
         if not 1 <= limit <= MAX_LIMIT:
             raise ValueError(f"limit must be 1..{MAX_LIMIT}")
-        body = self._get("/me/player/recently-played", params={"limit": limit})
+        params: dict[str, Any] = {"limit": limit}
+        if after is not None:
+            params["after"] = (after - EPOCH) // timedelta(milliseconds=1)  # exact, no float
+        body = self._get("/me/player/recently-played", params=params)
         return self._parse_items(parse_play, body)
 
     # --- plumbing ----------------------------------------------------------------------------

@@ -49,6 +49,7 @@ class NodeB:
         self.log = self.root / "server.log"
         self._as_postgres = os.geteuid() == 0
         self._initialised = False
+        self.running = False
 
     @property
     def url(self) -> str:
@@ -84,11 +85,13 @@ class NodeB:
         except subprocess.CalledProcessError as exc:
             tail = self.log.read_text()[-2000:] if self.log.exists() else ""
             raise RuntimeError(f"node B did not start: {exc.stderr.strip()}\n{tail}") from exc
+        self.running = True
         return self
 
     def stop(self, *, mode: str = "fast") -> None:
         if self.data.exists():
             self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
+        self.running = False
 
     def destroy(self) -> None:
         self.stop(mode="immediate")

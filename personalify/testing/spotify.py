@@ -107,6 +107,8 @@ class FakeSpotify:
         self.client_secret = client_secret
         self.rotate_refresh_tokens = rotate_refresh_tokens
         self.authorize_error: str | None = None  # e.g. "access_denied": the user said no
+        # The listening history served (newest first); None: the bundled or generated one.
+        self.recent_plays: list[dict] | None = None
         self._lock = threading.Lock()
         self._counter = itertools.count(1)
         self._faults: dict[str, list[_Fault]] = {}
@@ -365,7 +367,14 @@ class FakeSpotify:
         if not 1 <= limit <= 50:
             return api_error(400, "Invalid limit")
         if path == "/v1/me/player/recently-played":
-            return Reply(json=self._recently_played(limit))
+            if "after" in q and "before" in q:
+                return api_error(400, "Only one of after and before may be given")
+            try:
+                after = int(q["after"]) if "after" in q else None
+                before = int(q["before"]) if "before" in q else None
+            except ValueError:
+                return api_error(400, "Invalid cursor")
+            return Reply(json=self._recently_played(limit, after=after, before=before))
         time_range = q.get("time_range", "medium_term")
         if time_range not in TIME_RANGES:
             return api_error(400, "Invalid time range")
@@ -407,9 +416,33 @@ class FakeSpotify:
             "previous": href(max(offset - limit, 0)) if offset else None,
         }
 
-    def _recently_played(self, limit: int) -> dict:
+    def recent_plays_set(self, *, count: int, newest: datetime, every_s: int = 210) -> list[dict]:
+        """Serve ``count`` plays (newest first, one every ``every_s`` seconds, the newest at
+        ``newest``) as the user's listening history from now on; returns them. Spotify keeps
+        only the last 50: older ones are never served, as there."""
+        plays = self.catalogue.plays_between(count=count, newest=newest, every_s=every_s)
+        with self._lock:
+            self.recent_plays = plays
+        return plays
+
+    def _recently_played(
+        self, limit: int, *, after: int | None = None, before: int | None = None
+    ) -> dict:
+        def millis(play: dict) -> int:
+            moment = play["played_at"].replace("Z", "+00:00")
+            return int(datetime.fromisoformat(moment).timestamp() * 1000)
+
         bundled = self._bundled("recently_played.json")
-        items = (bundled["items"] if bundled else self.catalogue.plays())[:limit]
+        with self._lock:
+            history = self.recent_plays
+        if history is None:
+            history = bundled["items"] if bundled else self.catalogue.plays()
+        history = history[:50]  # all Spotify keeps
+        if after is not None:
+            history = [p for p in history if millis(p) > after]
+        if before is not None:
+            history = [p for p in history if millis(p) < before]
+        items = history[:limit]
         base = "https://api.spotify.com/v1/me/player/recently-played"
         if not items:
             return {
@@ -420,15 +453,11 @@ class FakeSpotify:
                 "href": f"{base}?limit={limit}",
             }
 
-        def millis(play: dict) -> str:
-            moment = play["played_at"].replace("Z", "+00:00")
-            return str(int(datetime.fromisoformat(moment).timestamp() * 1000))
-
-        after, before = millis(items[0]), millis(items[-1])
+        newest, oldest = str(millis(items[0])), str(millis(items[-1]))
         return {
             "items": items,
-            "next": f"{base}?before={before}&limit={limit}",
-            "cursors": {"after": after, "before": before},
+            "next": f"{base}?before={oldest}&limit={limit}",
+            "cursors": {"after": newest, "before": oldest},
             "limit": limit,
             "href": f"{base}?limit={limit}",
         }

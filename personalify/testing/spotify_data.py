@@ -245,10 +245,14 @@ class Catalogue:
 
     def plays(self) -> list[dict]:
         """Recently played, newest first, one play every 3.5 minutes."""
+        return self.plays_between(count=self.n_items, newest=PLAYED_AT_START, every_s=210)
+
+    def plays_between(self, *, count: int, newest: datetime, every_s: int) -> list[dict]:
+        """``count`` plays, newest first, the newest at ``newest``, one every ``every_s`` s."""
         plays = []
-        for i in range(self.n_items):
+        for i in range(count):
             track = self.tracks[(i * 3) % len(self.tracks)]
-            played_at = PLAYED_AT_START - timedelta(seconds=210 * i)
+            played_at = newest - timedelta(seconds=every_s * i)
             context = None
             if i % 2 == 0:
                 album = track["album"]
