@@ -9,6 +9,6 @@ from django.dispatch import Signal
 
 library_synced = Signal()
 
-# ``plays_stored(sender=..., spotify_id=...)``: new plays reached the listening archive (an
-# import's batch); analytics forgets that user's cached statistics.
+# ``plays_stored(sender=Play, spotify_ids=frozenset)``: new plays reached the listening archive
+# (sent by plays_store, whatever the source); analytics forgets those users' cached statistics.
 plays_stored = Signal()

@@ -41,7 +41,6 @@ from music.services.export_plays import (
     play_from_item,
 )
 from music.services.plays import PlayRow, plays_store
-from music.signals import plays_stored
 from personalify.progress import progress_set
 
 logger = logging.getLogger(__name__)
@@ -303,7 +302,6 @@ def _checkpoint(
         raise ImportTakenOver(f"import {job.pk} was claimed by another worker")
     for name, value in counts.items():
         setattr(job, name, value)
-    plays_stored.send(sender=PlayImport, spotify_id=job.user.spotify_id)
     progress_set(
         kind=PROGRESS_KIND,
         owner=job.pk,

@@ -1,0 +1,124 @@
+"""The listening statistics pages: a period of the user's whole history, and one artist."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from music.models import Artist, TrackArtist
+from personalify.archive import ArchiveUnavailable
+
+from ..listening import shown
+from ..listening.periods import DEFAULT_PERIOD, PERIODS, PeriodInvalid, period_resolve
+from ..listening.stats import artist_history, coverage_get, gaps_in, listening_stats
+
+
+def _choice(request, name: str, choices, default: str) -> str:
+    value = request.GET.get(name, default)
+    return value if value in choices else default
+
+
+@require_GET
+@login_required
+def listening_detail(request):
+    """``?period=today|7d|4w|6m|year|last-year|all|custom`` (``from``/``to`` dates),
+    ``metric=plays|ms``, ``by=day|week|month``."""
+    user, zone, now = request.user, request.user.zone, timezone.now()
+    key = request.GET.get("period", DEFAULT_PERIOD)
+    context = {
+        "periods": PERIODS,
+        "metrics": shown.METRICS,
+        "by_labels": shown.BY_LABELS,
+        "period_key": key,
+        "zone": zone,
+        "start": request.GET.get("from", ""),
+        "end": request.GET.get("to", ""),
+    }
+    if not user.spotify_id:
+        context["error"] = "Log in with Spotify to see your listening history."
+        return render(request, "analytics/listening_detail.html", context, status=400)
+    try:
+        coverage = coverage_get(spotify_id=user.spotify_id)
+        first = coverage["first"] and datetime.fromisoformat(coverage["first"])
+        period = period_resolve(
+            key=key,
+            zone=zone,
+            now=now,
+            first_play=first or None,
+            start=context["start"],
+            end=context["end"],
+        )
+        stats = listening_stats(user=user, period=period)
+    except PeriodInvalid as exc:
+        context["error"] = str(exc)
+        return render(request, "analytics/listening_detail.html", context, status=400)
+    except ArchiveUnavailable as exc:
+        context["error"] = str(exc)
+        return render(request, "analytics/listening_detail.html", context, status=503)
+    metric = _choice(request, "metric", shown.METRICS, "plays")
+    by = _choice(request, "by", shown.BY_LABELS, shown.default_by(period.days))
+    gaps = gaps_in(coverage, start=period.start, end=period.end, now=now)
+    context.update(
+        period=period,
+        stats=stats,
+        metric=metric,
+        by=by,
+        coverage=coverage,
+        totals={
+            **stats["totals"],
+            "minutes": shown.minutes(stats["totals"]["ms"]),
+            "podcast_minutes": shown.minutes(stats["totals"]["podcast_ms"]),
+        },
+        tracks=shown.ranked_shown(stats["tracks"][metric], metric=metric),
+        artists=shown.ranked_shown(stats["artists"][metric], metric=metric),
+        albums=shown.ranked_shown(stats["albums"][metric], metric=metric),
+        bars=shown.series_shown(stats["series"][by], by=by, gaps=gaps, zone=zone),
+        clock=shown.clock_shown(stats["clock"]),
+        hours=range(24),
+        gaps=shown.gaps_shown(gaps, zone),
+        platforms=shown.ranked_shown(stats["platforms"], metric="plays", limit=10),
+        countries=shown.ranked_shown(stats["countries"], metric="plays", limit=10),
+        podcasts=shown.ranked_shown(stats["podcasts"], metric="ms", limit=10),
+        most_skipped=stats["most_skipped"],
+    )
+    with timezone.override(zone):
+        return render(request, "analytics/listening_detail.html", context)
+
+
+@require_GET
+@login_required
+def listening_artist(request, artist_id: str):
+    """One artist in the user's history: first and last listen, plays per month, tracks."""
+    artist = get_object_or_404(Artist, pk=artist_id)
+    track_ids = list(TrackArtist.objects.filter(artist=artist).values_list("track_id", flat=True))
+    zone = request.user.zone
+    context = {"artist": artist, "zone": zone}
+    try:
+        history = artist_history(user=request.user, artist_id=artist.pk, track_ids=track_ids)
+    except ArchiveUnavailable as exc:
+        context["error"] = str(exc)
+        return render(request, "analytics/listening_artist.html", context, status=503)
+    months = history["months"]
+    top = max((ms for _, _, ms in months), default=0) or 1
+    context.update(
+        history=history,
+        first=history["first"] and datetime.fromisoformat(history["first"]).astimezone(zone),
+        last=history["last"] and datetime.fromisoformat(history["last"]).astimezone(zone),
+        minutes=shown.minutes(history["ms"]),
+        bars=[
+            {
+                "month": datetime.fromisoformat(m).date(),
+                "plays": p,
+                "minutes": shown.minutes(ms),
+                "height": round(100 * ms / top, 1),
+            }
+            for m, p, ms in months
+        ],
+        tracks=shown.ranked_shown(history["tracks"], metric="plays"),
+    )
+    with timezone.override(zone):  # dates on the page in the user's zone
+        return render(request, "analytics/listening_artist.html", context)
