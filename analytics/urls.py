@@ -15,6 +15,7 @@ urlpatterns = [
         listening.listening_artist,
         name="listening-artist",
     ),
+    path("analytics/my-data.zip", listening.data_download, name="data-download"),
     path("analytics/emotions/", emotions.emotion_paste, name="emotion-paste"),
     path("analytics/emotions/analyse.json", emotions.emotion_analyse_json, name="emotion-analyse"),
     path("analytics/mood/", emotions.mood_detail, name="mood-detail"),

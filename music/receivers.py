@@ -10,12 +10,14 @@ from django.dispatch import receiver
 
 from accounts.exceptions import AccountDeleteBlocked
 from accounts.signals import spotify_login_completed, user_deleting
+from personalify.archive import ArchiveUnavailable
 from personalify.cache import CacheUnavailable, cache_call
 
 from .history import HistoryUnavailable, sync_history_delete_for_user
 from .models import UserArtist, UserTrack
 from .selectors import top_cache_key
 from .services import catalogue_prune, sync_request
+from .services.plays_import import user_plays_delete
 from .spotify import TimeRange
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,19 @@ def sync_on_login(sender, user, **kwargs) -> bool:
     """Queue the user's first (or a fresh) sync; never run it inside the login request.
     False when the broker did not take it."""
     return sync_request(user=user).status != "unavailable"
+
+
+@receiver(user_deleting)
+def plays_delete(sender, user, **kwargs) -> None:
+    """The listening archive first (connected before library_delete): node B down blocks the
+    deletion before anything else is gone."""
+    if not user.spotify_id:
+        return
+    try:
+        deleted = user_plays_delete(user=user)
+    except ArchiveUnavailable as exc:
+        raise AccountDeleteBlocked(HISTORY_NOT_DELETED) from exc
+    logger.info("Deleted %s plays of a deleted account from the listening archive", deleted)
 
 
 @receiver(user_deleting)

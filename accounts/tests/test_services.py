@@ -10,7 +10,7 @@ from accounts.exceptions import AccountDeleteBlocked
 from accounts.services import account_delete
 from accounts.signals import user_deleting
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "archive"])
 
 
 def test_account_delete_refuses_the_shared_demo_account_when_asked(db):

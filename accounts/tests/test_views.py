@@ -7,7 +7,7 @@ from social_django.models import UserSocialAuth
 
 from accounts.models import DEMO_SPOTIFY_ID
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "archive"])
 
 BANNER = "Your Spotify login has expired — log in again"
 

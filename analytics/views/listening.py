@@ -1,10 +1,12 @@
-"""The listening statistics pages: a period of the user's whole history, and one artist."""
+"""The listening statistics pages (a period of the user's whole history, one artist) and the
+download of all the user's data."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_GET
 from music.models import Artist, TrackArtist
 from personalify.archive import ArchiveUnavailable
 
+from ..data_export import user_data_zip
 from ..listening import shown
 from ..listening.periods import DEFAULT_PERIOD, PERIODS, PeriodInvalid, period_resolve
 from ..listening.stats import artist_history, coverage_get, gaps_in, listening_stats
@@ -122,3 +125,21 @@ def listening_artist(request, artist_id: str):
     )
     with timezone.override(zone):  # dates on the page in the user's zone
         return render(request, "analytics/listening_artist.html", context)
+
+
+@require_GET
+@login_required
+def data_download(request):
+    """ "Download my data": the zip of ``analytics.data_export`` (never cached)."""
+    if not request.user.spotify_id:
+        return HttpResponseBadRequest("Only an account logged in with Spotify has data here.")
+    now = timezone.now()
+    try:
+        archive = user_data_zip(user=request.user, now=now)
+    except ArchiveUnavailable as exc:
+        return HttpResponse(f"{exc}. Try again in a moment.", status=503, content_type="text/plain")
+    response = FileResponse(
+        archive, as_attachment=True, filename=f"personalify-data-{now:%Y-%m-%d}.zip"
+    )
+    response["Cache-Control"] = "no-store"
+    return response

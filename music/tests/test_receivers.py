@@ -13,7 +13,7 @@ from accounts.exceptions import AccountDeleteBlocked
 from accounts.services import account_delete
 from music.history import history_client_reset
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "archive"])
 
 
 def _history_insert(spotify_id: str) -> None:
@@ -95,7 +95,7 @@ def test_account_delete_prunes_catalogue_rows_only_the_user_ranked(spotify_user,
     assert set(kept_track.artists.values_list("id", flat=True)) == credited
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, databases=["default", "archive"])
 def test_login_syncs_the_library_when_a_spotify_login_completes(fake_spotify):
     from accounts.tests.test_login import login
     from music.models import UserTrack
@@ -104,3 +104,30 @@ def test_login_syncs_the_library_when_a_spotify_login_completes(fake_spotify):
 
     user = get_user_model().objects.get(spotify_id="testuser123")
     assert UserTrack.objects.filter(user=user).count() == 3 * 20
+
+
+def test_account_delete_removes_the_users_plays_on_node_b(spotify_user, alice, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from music.models import Play, PlayImport
+    from music.services.plays import PlayRow, plays_store
+
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    plays_store(plays=[PlayRow(spotify_id=sid, played_at=start + timedelta(minutes=i),
+                               track_id="t1") for sid in ("testuser123", "alice-sp")
+                       for i in range(5)])  # fmt: skip
+    left = tmp_path / "upload"
+    left.mkdir()
+    PlayImport.objects.create(user=spotify_user, upload_dir=str(left))
+    account_delete(user=spotify_user)
+    assert Play.objects.using("archive").filter(spotify_id="testuser123").count() == 0
+    assert Play.objects.using("archive").filter(spotify_id="alice-sp").count() == 5
+    assert not left.exists() and PlayImport.objects.count() == 0
+
+
+def test_account_delete_keeps_everything_when_node_b_is_down(spotify_user, node_b_down):
+    _history_insert("testuser123")
+    with pytest.raises(AccountDeleteBlocked):
+        account_delete(user=spotify_user)
+    assert get_user_model().objects.filter(pk=spotify_user.pk).exists()
+    assert "testuser123" in _history_ids()  # MongoDB history was not touched either
