@@ -8,7 +8,6 @@ from __future__ import annotations
 import atexit
 import os
 
-import environ
 import psycopg
 import pytest
 import redis
@@ -17,7 +16,7 @@ from django.conf import settings
 from music.history import history_client_reset
 from personalify.localmongo import LocalMongo
 from personalify.testing.fakehttp import FakeHTTPServer
-from personalify.testing.nodeb import NodeB
+from personalify.testing.nodeb import NodeB, node_b_attach
 from personalify.testing.users import spotify_user_make
 
 START_HINTS = {
@@ -72,20 +71,7 @@ def _node_b_configure() -> None:
             pytest.exit(f"Could not start node B (a second PostgreSQL): {exc}", returncode=1)
         atexit.register(NODE_B.destroy)
         url = NODE_B.url
-    config = environ.Env.db_url_config(url)
-    test_name = f"{settings.DATABASES['default']['TEST']['NAME']}_nodeb"
-    config.update(CONN_MAX_AGE=0, OPTIONS={"connect_timeout": 3}, TEST={"NAME": test_name})
-    settings.DATABASES["archive"] = config
-    # The connection handler reads DATABASES once; make it read them again.
-    from django.db import connections
-
-    connections.__dict__.pop("settings", None)
-    connections._settings = None
-    settings.FDW_REMOTE_HOST = config["HOST"]
-    settings.FDW_REMOTE_PORT = int(config["PORT"])
-    settings.FDW_REMOTE_DB = test_name
-    settings.FDW_REMOTE_USER = config["USER"]
-    settings.FDW_REMOTE_PASSWORD = config.get("PASSWORD") or ""
+    node_b_attach(settings, url, database=f"{settings.DATABASES['default']['TEST']['NAME']}_nodeb")
 
 
 @pytest.hookimpl(trylast=True)  # after the test databases are dropped

@@ -14,11 +14,9 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import IO
 
-from django.db import DatabaseError
-
 from music.history import HistoryUnavailable, sync_history_for_user
 from music.models import Play, PlayImport, UserArtist, UserTrack
-from personalify.archive import archive_error
+from personalify.archive import archive_errors
 
 from .models import Vibe
 
@@ -118,10 +116,8 @@ def _csv(value):
 
 def _plays(spotify_id: str) -> Iterator[dict]:
     plays = Play.objects.filter(spotify_id=spotify_id).order_by("played_at").values(*PLAY_FIELDS)
-    try:
+    with archive_errors():
         yield from plays.iterator(chunk_size=5000)
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
 
 
 def _rankings(user) -> Iterator[dict]:

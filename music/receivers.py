@@ -1,5 +1,6 @@
 """Music's part of events sent by accounts: a login queues a sync; a deleted account takes its
-rankings, catalogue rows nobody else ranks, MongoDB history and cached top lists with it."""
+rankings, catalogue rows nobody else ranks, MongoDB history, listening archive and cached top
+lists with it."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from .history import HistoryUnavailable, sync_history_delete_for_user
 from .models import UserArtist, UserTrack
 from .selectors import top_cache_key
 from .services import catalogue_prune, sync_request
-from .services.plays_import import user_plays_delete
+from .services.plays import plays_delete_for_user
+from .services.plays_import import play_uploads_delete
 from .spotify import TimeRange
 
 logger = logging.getLogger(__name__)
@@ -34,15 +36,16 @@ def sync_on_login(sender, user, **kwargs) -> bool:
 
 @receiver(user_deleting)
 def plays_delete(sender, user, **kwargs) -> None:
-    """The listening archive first (connected before library_delete): node B down blocks the
-    deletion before anything else is gone."""
+    """The listening archive (on node B when there is one) and any upload of an import still on
+    disk. Connected before library_delete: node B down blocks the deletion before MongoDB's
+    history, which no transaction brings back, is touched."""
     if not user.spotify_id:
         return
     try:
-        deleted = user_plays_delete(user=user)
+        plays_delete_for_user(spotify_id=user.spotify_id)
     except ArchiveUnavailable as exc:
         raise AccountDeleteBlocked(HISTORY_NOT_DELETED) from exc
-    logger.info("Deleted %s plays of a deleted account from the listening archive", deleted)
+    play_uploads_delete(user=user)
 
 
 @receiver(user_deleting)

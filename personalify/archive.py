@@ -11,8 +11,11 @@ This module knows model labels, not models: it is infrastructure below every app
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, InterfaceError, OperationalError
 
 # "app_label.model_name" of the models that live in the archive.
 ARCHIVE_MODELS = frozenset({"music.play"})
@@ -57,15 +60,31 @@ def archive_table(name: str) -> str:
     return f"{FOREIGN_SCHEMA}.{name}" if archive_remote() else name
 
 
-def archive_error(exc: DatabaseError) -> ArchiveUnavailable:
-    """The archive exception for a database error met while reading or writing the archive."""
-    text = str(exc)
+def _archive_exception(exc: DatabaseError) -> ArchiveUnavailable | None:
     cause = getattr(exc, "__cause__", None)
-    sqlstate = getattr(cause, "sqlstate", None)
-    # 42P01 undefined_table / 3F000 invalid_schema_name / 42704: no foreign server or mapping.
-    if sqlstate in {"42P01", "3F000", "42704"} and archive_remote():
+    sqlstate = getattr(cause, "sqlstate", None) or ""
+    first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    # 42P01 undefined table, 3F000 no such schema, 42704 no foreign server or user mapping.
+    if sqlstate in {"42P01", "3F000", "42704"}:
         return ArchiveNotSetUp(NOT_SET_UP)
-    return ArchiveUnavailable(f"{UNAVAILABLE}: {text.strip().splitlines()[0] if text else exc}")
+    # Class 08 (connection exceptions, which postgres_fdw also raises for node B), or a
+    # connection that failed or broke on the way (no SQLSTATE at all).
+    if sqlstate.startswith("08") or isinstance(exc, (OperationalError, InterfaceError)):
+        return ArchiveUnavailable(f"{UNAVAILABLE}: {first_line}")
+    return None
+
+
+@contextmanager
+def archive_errors() -> Iterator[None]:
+    """Turn a database error met in the archive into ``ArchiveUnavailable`` (node B cannot be
+    reached) or ``ArchiveNotSetUp``; any other error (bad data, a bug) goes through as it is."""
+    try:
+        yield
+    except DatabaseError as exc:
+        mapped = _archive_exception(exc)
+        if mapped is None:
+            raise
+        raise mapped from exc
 
 
 def _is_archive(model) -> bool:

@@ -12,9 +12,9 @@ the user's local day, week, month, hour and weekday with zoneinfo, so DST change
 
 from __future__ import annotations
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 
-from personalify.archive import archive_error, archive_table
+from personalify.archive import archive_errors, archive_table
 
 QUARTER = 900  # seconds: the finest bucket; a whole number of them fits any UTC offset
 DAY = 86400
@@ -122,12 +122,9 @@ def fetch(template: str, params: list) -> list[tuple]:
     """Rows of one statement; node B's errors become ``ArchiveUnavailable``. In a savepoint,
     so a failed read leaves the caller's transaction usable; the planner setting is put back
     for whatever else that transaction runs."""
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(PUSH_DOWN_GROUPING)
-            cursor.execute(statement(template), params)
-            rows = cursor.fetchall()
-            cursor.execute("SET LOCAL enable_hashagg = DEFAULT")
-            return rows
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
+    with archive_errors(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(PUSH_DOWN_GROUPING)
+        cursor.execute(statement(template), params)
+        rows = cursor.fetchall()
+        cursor.execute("SET LOCAL enable_hashagg = DEFAULT")
+        return rows

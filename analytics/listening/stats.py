@@ -16,9 +16,9 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import connection
 
-from personalify.archive import archive_error
+from personalify.archive import archive_errors
 from personalify.cache import cache_get, cache_set
 
 from . import python_rows, queries
@@ -74,10 +74,8 @@ PYTHON_ROWS = {
 def _rows(name: str, *params) -> list[tuple]:
     if connection.vendor == "postgresql":
         return queries.fetch(getattr(queries, name), list(params))
-    try:
+    with archive_errors():
         return PYTHON_ROWS[name](*params)
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
 
 
 # --- Coverage and gaps ---------------------------------------------------------------------------

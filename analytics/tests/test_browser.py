@@ -14,7 +14,10 @@ from personalify.testing.users import spotify_user_make
 from .browser import browser_context, chromium, horizontal_overflow, screenshot  # noqa: F401
 from .dashboard_data import top_cache, top_payload, vibe_row
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, databases=["default", "archive"]),
+]
 
 
 @pytest.fixture
@@ -190,3 +193,37 @@ def test_dashboard_fits_the_screen_without_horizontal_overflow(spotify_login, wi
     for details in page.query_selector_all("details"):
         details.evaluate("d => d.open = false")
     screenshot(page, f"dashboard-{width}")
+
+
+def test_history_shows_recent_plays_in_the_browsers_time_zone_and_remembers_it(
+    chromium,  # noqa: F811 - the fixture imported above
+    live_server,
+    carol,
+):
+    from datetime import UTC, datetime
+
+    from music.services.plays import PlayRow, plays_store
+
+    # 22:30 UTC on 1 July is 07:30 on 2 July in Tokyo.
+    when = datetime(2026, 7, 1, 22, 30, tzinfo=UTC)
+    plays_store(plays=[PlayRow(spotify_id=carol.spotify_id, played_at=when, track_id="t1",
+                               track_name="Night Song")])  # fmt: skip
+    context = chromium.new_context(timezone_id="Asia/Tokyo")
+    try:
+        client = Client()
+        client.force_login(carol)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+        )
+        page = context.new_page()
+        page.goto(f"{live_server.url}/dashboard/history/")
+        time_ = page.locator("#recently-played time")
+        assert time_.inner_text() == "Thu 2 Jul, 07:30"  # rewritten by the script at once
+        assert page.locator("#recently-played [data-tz]").inner_text() == "Asia/Tokyo"
+        page.reload()  # now the server knows the zone from the cookie
+        assert time_.inner_text() == "Thu 2 Jul, 07:30"
+        cookies = {c["name"]: c["value"] for c in context.cookies()}
+        assert cookies["tz"] == "Asia%2FTokyo"
+    finally:
+        context.close()

@@ -16,7 +16,7 @@ from .dashboard_data import (
     top_payload,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "archive"])
 
 DASHBOARD = reverse("analytics:dashboard")
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from music import history, selectors
 
 from .. import dashboard
+from ..plays import TZ_COOKIE, plays_recent_get
 from ..selectors import mood_progress_get
 
 
@@ -61,7 +62,9 @@ def history_list(request):
         documents = history.sync_history_for_user(spotify_id=request.user.spotify_id)
     except history.HistoryUnavailable:
         documents = None
-    return render(request, "analytics/history_list.html", dashboard.history_get(documents))
+    context = dashboard.history_get(documents)
+    context.update(plays_recent_get(user=request.user, tz_name=request.COOKIES.get(TZ_COOKIE)))
+    return render(request, "analytics/history_list.html", context)
 
 
 @login_required

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from music.models import Play, Track
-from personalify.archive import archive_alias, archive_error, archive_remote, archive_table
+from personalify.archive import archive_alias, archive_errors, archive_remote, archive_table
 
 RECENT_LIMIT = 50
 
@@ -130,14 +130,11 @@ def _sql(template: str) -> str:
 
 
 def _fetch(sql: str, params: list, *, setup: str | None = None) -> list[tuple]:
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            if setup and connection.vendor == "postgresql":
-                cursor.execute(setup)
-            cursor.execute(sql, params)
-            return cursor.fetchall()
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
+    with archive_errors(), transaction.atomic(), connection.cursor() as cursor:
+        if setup and connection.vendor == "postgresql":
+            cursor.execute(setup)
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _window(start: datetime, end: datetime) -> list:
@@ -176,7 +173,7 @@ def plays_by_day(*, user, start: datetime, end: datetime, tz: ZoneInfo) -> list[
 
 def _plays_by_day_python(*, user, start, end, days, bounds) -> list[DayPlays]:
     totals: dict[int, list[int]] = {}
-    try:
+    with archive_errors():
         plays = Play.objects.filter(
             spotify_id=user.spotify_id, played_at__gte=start, played_at__lt=end
         ).values_list("played_at", "ms_played")
@@ -184,15 +181,13 @@ def _plays_by_day_python(*, user, start, end, days, bounds) -> list[DayPlays]:
             bucket = totals.setdefault(bisect.bisect_right(bounds, played_at), [0, 0])
             bucket[0] += 1
             bucket[1] += ms
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
     return [DayPlays(days[i], count, ms) for i, (count, ms) in sorted(totals.items())]
 
 
 def plays_recent_list(*, spotify_id: str, limit: int = RECENT_LIMIT) -> list[RecentPlay]:
     """The user's last plays, newest first, named from the catalogue where it has the track
     (else from the play). Two queries: the archive, then node A's catalogue."""
-    try:
+    with archive_errors():
         plays = list(
             Play.objects.filter(spotify_id=spotify_id)
             .order_by("-played_at")
@@ -207,8 +202,6 @@ def plays_recent_list(*, spotify_id: str, limit: int = RECENT_LIMIT) -> list[Rec
                 "episode_show_name",
             )[:limit]
         )
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
     tracks = Track.objects.prefetch_related("credits__artist").in_bulk(
         {p["track_id"] for p in plays if p["track_id"]}
     )
@@ -240,20 +233,16 @@ def plays_recent_list(*, spotify_id: str, limit: int = RECENT_LIMIT) -> list[Rec
 def play_latest_at(*, spotify_id: str) -> datetime | None:
     """When the user's last stored play happened: the cursor of the recently-played poll,
     read from the archive itself, so it moves only when plays are really stored."""
-    try:
+    with archive_errors():
         return Play.objects.filter(spotify_id=spotify_id).aggregate(latest=Max("played_at"))[
             "latest"
         ]
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
 
 
 def archive_ping() -> str:
     """The /healthz check: node B answers and node A can read it (raises otherwise)."""
-    try:
+    with archive_errors():
         Play.objects.using(archive_alias()).exists()
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
     if not archive_remote():
         return "local (in the main database)"
     _fetch(f"SELECT 1 FROM {archive_table('plays')} LIMIT 1", [])  # noqa: S608

@@ -2,23 +2,32 @@
 
 Every source of plays (recently played now, Spotify's data export next) hands ``plays_store``
 ``PlayRow``s; it writes them to the archive's database directly (node B, or the main database),
-in batches of one statement each, with ``ON CONFLICT DO NOTHING`` on (user, played_at, track),
-and answers how many were new. One transaction: a batch that fails stores nothing.
+in batches (on PostgreSQL: COPY, then one INSERT ... SELECT), with ``ON CONFLICT DO NOTHING`` on
+(user, played_at, track), and answers how many were new. One transaction: all or nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
+from operator import attrgetter
 
-from django.db import DatabaseError, connections, transaction
+from django.db import connections, transaction
 
 from music.models import Play
 from music.signals import plays_stored
-from personalify.archive import archive_alias, archive_error
+from personalify.archive import archive_alias, archive_errors
 
 BATCH_SIZE = 5000
+
+
+# The text columns and their limits, from the model (0: unlimited).
+_MAX_LENGTHS = {
+    f.name: f.max_length or 10**9
+    for f in Play._meta.concrete_fields
+    if f.get_internal_type() in {"CharField", "TextField"}
+}
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,12 @@ class PlayRow:
     episode_uri: str = ""
 
     def __post_init__(self) -> None:
+        for name, limit in _MAX_LENGTHS.items():
+            value = getattr(self, name)
+            if len(value) > limit:
+                raise ValueError(f"{name} is longer than {limit} characters: {value[:80]!r}")
+            if "\x00" in value:
+                raise ValueError(f"{name} contains a NUL character")
         if not self.spotify_id:
             raise ValueError("a play needs the user's Spotify id")
         if self.played_at.tzinfo is None:
@@ -69,6 +84,7 @@ class PlaysStored:
 
 
 COLUMNS = tuple(f.name for f in fields(PlayRow))
+_values = attrgetter(*COLUMNS)  # a row's values in COLUMNS order (astuple() deep-copies: slow)
 _FIELDS = {f.column: f for f in Play._meta.concrete_fields}
 assert set(COLUMNS) == set(_FIELDS), "PlayRow and the Play model must name the same columns"
 
@@ -84,15 +100,35 @@ def _batches(rows: Iterable[PlayRow], size: int) -> Iterator[list[PlayRow]]:
         yield batch
 
 
-def _insert_postgresql(cursor, connection, batch: list[PlayRow]) -> int:
-    # One statement per batch: a column array each, unnest()ed into rows on the server.
-    arrays = ", ".join(f"%s::{_FIELDS[c].db_type(connection)}[]" for c in COLUMNS)
+# PostgreSQL: each batch is COPied into a temporary table (dropped at commit), then moved with
+# one INSERT ... SELECT ... ON CONFLICT DO NOTHING, whose row count is the number of new plays.
+# COPY sends rows in PostgreSQL's own format, unlike a statement with every value in it
+# (bench/archive.py measures both against a bare COPY).
+_STAGING = "plays_incoming"
+
+
+def _staging_create(cursor) -> None:
     cursor.execute(
-        f"INSERT INTO {Play._meta.db_table} ({', '.join(COLUMNS)}) "  # noqa: S608 - fixed names
-        f"SELECT * FROM unnest({arrays}) ON CONFLICT DO NOTHING",
-        [list(column) for column in zip(*map(astuple, batch), strict=True)],
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGING} "
+        f"(LIKE {Play._meta.db_table}) ON COMMIT DROP"
     )
-    return cursor.rowcount
+
+
+def _insert_postgresql(cursor, connection, batch: list[PlayRow]) -> int:
+    columns = ", ".join(COLUMNS)
+    with (
+        connection.wrap_database_errors,  # as Django's cursor does: Django's error classes
+        cursor.cursor.copy(f"COPY {_STAGING} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in batch:
+            copy.write_row(_values(row))
+    cursor.execute(
+        f"INSERT INTO {Play._meta.db_table} ({columns}) "  # noqa: S608 - fixed names
+        f"SELECT {columns} FROM {_STAGING} ON CONFLICT DO NOTHING"
+    )
+    inserted = cursor.rowcount
+    cursor.execute(f"TRUNCATE {_STAGING}")
+    return inserted
 
 
 def _insert_generic(cursor, connection, batch: list[PlayRow]) -> int:
@@ -100,7 +136,7 @@ def _insert_generic(cursor, connection, batch: list[PlayRow]) -> int:
     values = [
         [
             _FIELDS[c].get_db_prep_value(v, connection)
-            for c, v in zip(COLUMNS, astuple(row), strict=True)
+            for c, v in zip(COLUMNS, _values(row), strict=True)
         ]
         for row in batch
     ]
@@ -120,15 +156,24 @@ def plays_store(*, plays: Iterable[PlayRow], batch_size: int = BATCH_SIZE) -> Pl
     insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_generic
     received = inserted = 0
     users: set[str] = set()
-    try:
-        with transaction.atomic(using=alias), connection.cursor() as cursor:
-            for batch in _batches(plays, batch_size):
-                received += len(batch)
-                inserted += insert(cursor, connection, batch)
-                users.update(row.spotify_id for row in batch)
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
+    with archive_errors(), transaction.atomic(using=alias), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _staging_create(cursor)
+        for batch in _batches(plays, batch_size):
+            received += len(batch)
+            inserted += insert(cursor, connection, batch)
+            users.update(row.spotify_id for row in batch)
     if inserted:
         # Readers of the archive (cached statistics) learn that these users have new plays.
         plays_stored.send(sender=Play, spotify_ids=frozenset(users))
     return PlaysStored(received=received, inserted=inserted)
+
+
+def plays_delete_for_user(*, spotify_id: str) -> int:
+    """Delete every play of a user from the archive (account deletion); returns how many.
+    Raises ``ArchiveUnavailable`` when the archive's database cannot be written."""
+    alias = archive_alias()
+    sql = f"DELETE FROM {Play._meta.db_table} WHERE spotify_id = %s"  # noqa: S608 - fixed name
+    with archive_errors(), transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(sql, [spotify_id])
+        return cursor.rowcount

@@ -17,13 +17,13 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from accounts.models import DEMO_READ_ONLY
-from music.models import Play, PlayImport
+from music.models import PlayImport
 from music.services.export_files import (
     OTHER,
     VIDEO,
@@ -41,7 +41,6 @@ from music.services.export_plays import (
     play_from_item,
 )
 from music.services.plays import PlayRow, plays_store
-from personalify.archive import archive_alias, archive_error
 from personalify.progress import progress_set
 
 logger = logging.getLogger(__name__)
@@ -378,22 +377,9 @@ def play_import_list(*, user) -> list[PlayImport]:
     return list(PlayImport.objects.filter(user=user)[:50])
 
 
-def user_plays_delete(*, user) -> int:
-    """Delete every play of the user from the archive (node B when configured) and the uploads
-    of their imports still on disk; returns the plays deleted. Raises ``ArchiveUnavailable``
-    (nothing deleted) when node B cannot be reached."""
-    alias = archive_alias()
-    try:
-        with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
-            cursor.execute(f"DELETE FROM {Play._meta.db_table} WHERE spotify_id = %s",  # noqa: S608
-                           [user.spotify_id])  # fmt: skip
-            deleted = cursor.rowcount
-    except DatabaseError as exc:
-        raise archive_error(exc) from exc
-    for upload_dir in (
-        PlayImport.objects.filter(user=user)
-        .exclude(upload_dir="")
-        .values_list("upload_dir", flat=True)
-    ):
+def play_uploads_delete(*, user) -> None:
+    """Delete the uploads of the user's imports still on disk (account deletion; the import
+    records go with the user's row)."""
+    uploads = PlayImport.objects.filter(user=user).exclude(upload_dir="")
+    for upload_dir in uploads.values_list("upload_dir", flat=True):
         shutil.rmtree(upload_dir, ignore_errors=True)
-    return deleted

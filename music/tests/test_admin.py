@@ -11,7 +11,7 @@ from music.history import sync_history_for_user
 from music.models import Artist, HistoryOutbox, SyncState, Track
 from music.services import library_sync
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "archive"])
 
 
 @pytest.fixture

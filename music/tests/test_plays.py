@@ -74,10 +74,11 @@ def test_plays_store_writes_every_column_when_an_import_fills_them():
 
 
 @ARCHIVE
-def test_plays_store_uses_one_statement_per_batch_when_many_plays_arrive(
+def test_plays_store_uses_two_statements_per_batch_when_many_plays_arrive(
     django_assert_num_queries,
 ):
-    with django_assert_num_queries(4, using="archive"):  # savepoint, 2 batches, release
+    # savepoint, staging table, per batch (after its COPY) INSERT ... SELECT and TRUNCATE, release
+    with django_assert_num_queries(7, using="archive"):
         stored = plays_store(plays=rows(250), batch_size=200)
     assert stored.inserted == 250
 
@@ -85,3 +86,31 @@ def test_plays_store_uses_one_statement_per_batch_when_many_plays_arrive(
 def test_play_row_refuses_a_naive_time():
     with pytest.raises(ValueError, match="timezone-aware"):
         PlayRow(spotify_id="a", played_at=datetime(2026, 1, 1), track_id="t")
+
+
+@ARCHIVE
+def test_plays_store_stores_nothing_when_a_later_batch_fails():
+    from django.db import DataError
+
+    with pytest.raises(DataError):  # bad data is not "archive unavailable"
+        plays_store(plays=[*rows(3), _overflow()], batch_size=2)
+    assert Play.objects.count() == 0
+
+
+def _overflow() -> PlayRow:
+    # ms_played beyond PostgreSQL's integer: refused by node B, not by PlayRow.
+    return PlayRow(spotify_id="alice-sp", played_at=T0, track_id="big", ms_played=2**31)
+
+
+def test_play_row_refuses_a_value_longer_than_its_column():
+    with pytest.raises(ValueError, match="track_id is longer than 64 characters"):
+        PlayRow(spotify_id="a", played_at=T0, track_id="x" * 65)
+
+
+@ARCHIVE
+def test_plays_store_writes_the_main_database_when_there_is_no_node_b(archive_local):
+    stored = plays_store(plays=rows(4))
+    assert stored.inserted == 4
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM plays")
+        assert cursor.fetchone()[0] == 4

@@ -96,3 +96,24 @@ class NodeB:
     def destroy(self) -> None:
         self.stop(mode="immediate")
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def node_b_attach(settings, url: str, *, database: str) -> dict:
+    """Add node B as the ``archive`` database alias (its test database named ``database``) and
+    point the FDW_REMOTE_* settings at that database, as node A's server reaches it."""
+    import environ
+    from django.db import connections
+
+    config = environ.Env.db_url_config(url)
+    config.update(CONN_MAX_AGE=0, OPTIONS={"connect_timeout": 3}, TEST={"NAME": database})
+    settings.DATABASES["archive"] = config
+    # The connection handler reads DATABASES once; make it read them again.
+    connections.__dict__.pop("settings", None)
+    connections._settings = None
+    settings.ARCHIVE_DATABASE = "archive"
+    settings.FDW_REMOTE_HOST = config["HOST"]
+    settings.FDW_REMOTE_PORT = int(config["PORT"])
+    settings.FDW_REMOTE_DB = database
+    settings.FDW_REMOTE_USER = config["USER"]
+    settings.FDW_REMOTE_PASSWORD = config.get("PASSWORD") or ""
+    return config

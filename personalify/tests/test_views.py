@@ -4,7 +4,7 @@ from django.db import connection
 from django.urls import reverse
 from pytest_socket import SocketConnectBlockedError
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "archive"])
 
 
 @pytest.mark.parametrize("name", ["home", "about", "terms", "privacy"])
@@ -52,23 +52,24 @@ def test_static_assets_are_served_by_the_app(client):
     assert "//cdn" not in html and "https://" not in html.split("<body")[0]
 
 
-def test_healthz_answers_200_when_every_service_is_up(client):
+def test_healthz_answers_200_when_every_service_is_up(client, archive_ready):
     response = client.get("/healthz")
     body = response.json()
     assert response.status_code == 200, body
     assert body["status"] == "ok"
-    assert set(body["services"]) == {"database", "cache", "mongodb", "broker"}
+    assert set(body["services"]) == {"database", "cache", "mongodb", "archive", "broker"}
+    assert body["services"]["archive"]["detail"] == "node B, through postgres_fdw"
     assert body["services"]["database"]["detail"] == connection.vendor == "postgresql"
     assert body["services"]["cache"]["detail"] == "RedisCache"
 
 
-def test_healthz_answers_503_naming_the_cache_when_redis_is_down(client, redis_down):
+def test_healthz_answers_503_naming_the_cache_when_redis_is_down(client, redis_down, archive_ready):
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["down"] == ["cache"]
 
 
-def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, settings):
+def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, settings, archive_ready):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     response = client.get("/healthz")
@@ -76,7 +77,7 @@ def test_healthz_answers_503_naming_the_broker_when_it_is_down(client, settings)
     assert response.json()["down"] == ["broker"]
 
 
-def test_healthz_reports_a_reachable_broker_as_up(client, settings):
+def test_healthz_reports_a_reachable_broker_as_up(client, settings, archive_ready):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = settings.TEST_CELERY_BROKER_URL
     response = client.get("/healthz")
