@@ -19,7 +19,8 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=255, blank=True, default="")
     # Spotify refused the refresh token (invalid_grant): every page asks to log in again.
     needs_reauth = models.BooleanField(default=False)
-    # IANA name ("Europe/Berlin") the listening statistics use for days and hours; "" = UTC.
+    # IANA name ("Europe/Berlin") the listening statistics use for days and hours; "" = the
+    # browser's zone (the tz cookie), else UTC.
     time_zone = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:

@@ -366,9 +366,8 @@ def _time_shapes(quarters, period: Period) -> tuple[dict, list[list[int]], int]:
 # --- One artist -------------------------------------------------------------------------------
 
 
-def artist_history(*, user, artist_id: str, track_ids: list[str]) -> dict:
-    """The user's plays of one artist over all time, per month in the user's zone (cached)."""
-    zone = user.zone
+def artist_history(*, user, artist_id: str, track_ids: list[str], zone: ZoneInfo) -> dict:
+    """The user's plays of one artist over all time, per month in ``zone`` (cached)."""
 
     def compute() -> dict:
         if not track_ids:

@@ -452,3 +452,18 @@ def test_python_rows_equal_the_statements_rows_when_the_database_is_not_postgres
     expected = queries.fetch(getattr(queries, name), params)
     assert expected
     assert sorted(PYTHON_ROWS[name](*params), key=repr) == sorted(expected, key=repr)
+
+
+@ARCHIVE_TX
+def test_listening_page_uses_the_browsers_zone_when_the_account_sets_none(archive_ready, alice,
+                                                                          client):  # fmt: skip
+    # 23:30 UTC on 9 March is 08:30 on 10 March in Tokyo.
+    plays_store(plays=[play(datetime(2026, 3, 9, 23, 30, tzinfo=UTC))])
+    client.force_login(alice)
+    client.cookies["tz"] = "Asia%2FTokyo"
+    html = client.get("/analytics/listening/?period=custom&from=2026-03-10&to=2026-03-10").content
+    assert b'id="total-plays">1<' in html and b"Asia/Tokyo" in html
+    alice.time_zone = "UTC"  # the account's choice wins over the browser's
+    alice.save()
+    html = client.get("/analytics/listening/?period=custom&from=2026-03-10&to=2026-03-10").content
+    assert b'id="total-plays">1<' not in html

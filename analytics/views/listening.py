@@ -4,6 +4,7 @@ download of all the user's data."""
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
@@ -18,6 +19,15 @@ from ..data_export import user_data_zip
 from ..listening import shown
 from ..listening.periods import DEFAULT_PERIOD, PERIODS, PeriodInvalid, period_resolve
 from ..listening.stats import artist_history, coverage_get, gaps_in, listening_stats
+from ..plays import TZ_COOKIE, user_zone
+
+
+def _zone(request) -> ZoneInfo:
+    """The zone the user chose on the Account page, else the browser's (the ``tz`` cookie that
+    analytics/timezone.js keeps), else UTC."""
+    if request.user.time_zone:
+        return request.user.zone
+    return user_zone(request.COOKIES.get(TZ_COOKIE)) or ZoneInfo("UTC")
 
 
 def _choice(request, name: str, choices, default: str) -> str:
@@ -30,7 +40,7 @@ def _choice(request, name: str, choices, default: str) -> str:
 def listening_detail(request):
     """``?period=today|7d|4w|6m|year|last-year|all|custom`` (``from``/``to`` dates),
     ``metric=plays|ms``, ``by=day|week|month``."""
-    user, zone, now = request.user, request.user.zone, timezone.now()
+    user, zone, now = request.user, _zone(request), timezone.now()
     key = request.GET.get("period", DEFAULT_PERIOD)
     context = {
         "periods": PERIODS,
@@ -98,10 +108,12 @@ def listening_artist(request, artist_id: str):
     """One artist in the user's history: first and last listen, plays per month, tracks."""
     artist = get_object_or_404(Artist, pk=artist_id)
     track_ids = list(TrackArtist.objects.filter(artist=artist).values_list("track_id", flat=True))
-    zone = request.user.zone
+    zone = _zone(request)
     context = {"artist": artist, "zone": zone}
     try:
-        history = artist_history(user=request.user, artist_id=artist.pk, track_ids=track_ids)
+        history = artist_history(
+            user=request.user, artist_id=artist.pk, track_ids=track_ids, zone=zone
+        )
     except ArchiveUnavailable as exc:
         context["error"] = str(exc)
         return render(request, "analytics/listening_artist.html", context, status=503)
