@@ -3,6 +3,7 @@ and in the main database alike), push-down of every statement, gaps, the cache, 
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -467,3 +468,17 @@ def test_listening_page_uses_the_browsers_zone_when_the_account_sets_none(archiv
     alice.save()
     html = client.get("/analytics/listening/?period=custom&from=2026-03-10&to=2026-03-10").content
     assert b'id="total-plays">1<' not in html
+
+
+@ARCHIVE_TX
+def test_listening_page_of_the_demo_shows_its_generated_history_and_its_gap(archive_ready, client):
+    from django.core.management import call_command
+
+    from accounts.selectors import user_demo_get
+
+    call_command("load_demo", stdout=io.StringIO())
+    client.force_login(user_demo_get())
+    html = client.get("/analytics/listening/?period=6m").content.decode()
+    assert "Between your imported history and polling" in html
+    assert 'class="tl-bar tl-gap"' in html and "Sound Science" in html
+    assert "Android" in html and "skipped" in html
