@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -145,7 +146,7 @@ def test_load_demo_generates_months_of_plays_with_one_gap_when_run(django_user_m
     plays = Play.objects.filter(spotify_id=DEMO_SPOTIFY_ID)
     days = sorted({p.date() for p in plays.values_list("played_at", flat=True)})
     assert len(days) > 90 and plays.count() > 2000
-    gaps = [(a, b) for a, b in zip(days, days[1:], strict=False) if b - a > timedelta(days=3)]
+    gaps = [(a, b) for a, b in itertools.pairwise(days) if b - a > timedelta(days=3)]
     assert len(gaps) == 1 and gaps[0][1] - gaps[0][0] == timedelta(days=11)
     assert plays.exclude(episode_uri="").exists() and plays.filter(skipped=True).exists()
     assert set(plays.values_list("source", flat=True)) == {"export", "api"}
