@@ -17,6 +17,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime, timedelta
 
 from django.db import connections
@@ -24,7 +25,7 @@ from django.db import connections
 from music.models import Artist, Play, Track, TrackArtist
 from music.services.export_files import ACCOUNT_MUSIC, ACCOUNT_PODCAST, EXTENDED
 from music.services.plays import PlayRow
-from personalify.archive import archive_alias
+from personalify.archive import archive_alias, archive_errors
 
 LOCAL_PREFIX = "local:"  # ids made from names; Spotify's ids never contain ':'
 SHORT_PLAY_MS = 30_000  # Spotify counts a stream from 30 s; shorter plays are kept (skips)
@@ -42,7 +43,7 @@ def local_id(*parts: str) -> str:
 
 def _text(item: dict, key: str) -> str:
     value = item.get(key)
-    return value.strip() if isinstance(value, str) else ""
+    return value.strip() if value else ""  # a non-text value raises: the item is unreadable
 
 
 def _flag(item: dict, key: str) -> bool | None:
@@ -89,15 +90,52 @@ class ItemRead:
 UNREADABLE = ItemRead()
 
 
+def _read(row: PlayRow | None, *, podcast: bool = False, needs_match: bool = False) -> ItemRead:
+    return UNREADABLE if row is None else ItemRead(row, podcast, needs_match)
+
+
 def play_from_item(item: object, *, kind: str, spotify_id: str) -> ItemRead:
     """One item of a history file of ``kind`` as a play of ``spotify_id``."""
     if not isinstance(item, dict):
         return UNREADABLE
-    if kind == EXTENDED:
-        return _extended(item, spotify_id)
-    if kind in (ACCOUNT_MUSIC, ACCOUNT_PODCAST):
-        return _account(item, spotify_id, podcast=kind == ACCOUNT_PODCAST or "podcastName" in item)
+    try:
+        if kind == EXTENDED:
+            return _extended(item, spotify_id)
+        if kind in (ACCOUNT_MUSIC, ACCOUNT_PODCAST):
+            podcast = kind == ACCOUNT_PODCAST or "podcastName" in item
+            return _account(item, spotify_id, podcast=podcast)
+    except (AttributeError, TypeError, ValueError):  # a field of the wrong type
+        return UNREADABLE
     return UNREADABLE
+
+
+# PlayRow's checks, done once here for the import's hot loop (PlayRow(**values) makes a frozen
+# dataclass field by field and checks every text column; this is about twice as fast overall).
+_ROW_DEFAULTS = {f.name: f.default for f in dataclass_fields(PlayRow)}
+_ROW_LIMITS = {
+    f.name: f.max_length
+    for f in Play._meta.concrete_fields
+    if f.get_internal_type() == "CharField" and f.name in _ROW_DEFAULTS
+}
+assert "__slots__" not in PlayRow.__dict__, "play_row below fills the instance's __dict__"
+
+
+def play_row(values: dict) -> PlayRow | None:
+    """``PlayRow(**values)``, or None where PlayRow would refuse them (a text over its column's
+    length or holding NUL, no track and no episode). ``values`` come from ``_extended`` and
+    ``_account``: an aware time, ms >= 0 and the user's id are theirs to give."""
+    for name, limit in _ROW_LIMITS.items():
+        value = values.get(name)
+        if value is not None and len(value) > limit:
+            return None
+    if "\x00" in "".join(v for v in values.values() if v.__class__ is str):
+        return None
+    if not values.get("track_id") and not values.get("episode_uri"):
+        return None
+    row = object.__new__(PlayRow)
+    row.__dict__.update(_ROW_DEFAULTS)
+    row.__dict__.update(values)
+    return row
 
 
 def _extended(item: dict, spotify_id: str) -> ItemRead:
@@ -110,7 +148,7 @@ def _extended(item: dict, spotify_id: str) -> ItemRead:
         "played_at": played_at,
         "ms_played": ms_played,
         "source": Play.Source.EXPORT,
-        "platform": _text(item, "platform")[:200],
+        "platform": _text(item, "platform"),
         "country": _text(item, "conn_country")[:2].upper(),
         "reason_start": _text(item, "reason_start")[:32],
         "reason_end": _text(item, "reason_end")[:32],
@@ -126,25 +164,22 @@ def _extended(item: dict, spotify_id: str) -> ItemRead:
         track_id = _uri_id(track_uri, "track") or (local_id(artist, track) if track else "")
         if not track_id:
             return UNREADABLE
-        row = PlayRow(
+        common.update(
             track_id=track_id,
             track_name=track,
             artist_name=artist,
             album_name=_text(item, "master_metadata_album_album_name"),
-            **common,
         )
-        return ItemRead(row=row)
+        return _read(play_row(common))
     # Podcast episodes, and audiobook chapters (spoken word, kept the same way).
     episode = _text(item, "episode_name") or _text(item, "audiobook_chapter_title")
     show = _text(item, "episode_show_name") or _text(item, "audiobook_title")
     uri = _text(item, "spotify_episode_uri") or _text(item, "audiobook_chapter_uri")
     if not uri and not episode:
         return UNREADABLE
-    uri = uri[:128] or f"{local_id(show, episode)}"
-    row = PlayRow(
-        track_id="", episode_name=episode, episode_show_name=show, episode_uri=uri, **common
-    )
-    return ItemRead(row=row, podcast=True)
+    uri = uri or local_id(show, episode)
+    common.update(track_id="", episode_name=episode, episode_show_name=show, episode_uri=uri)
+    return _read(play_row(common), podcast=True)
 
 
 def _account(item: dict, spotify_id: str, *, podcast: bool) -> ItemRead:
@@ -162,20 +197,19 @@ def _account(item: dict, spotify_id: str, *, podcast: bool) -> ItemRead:
         show, episode = _text(item, "podcastName"), _text(item, "episodeName")
         if not episode:
             return UNREADABLE
-        row = PlayRow(
+        common.update(
             track_id="",
             episode_name=episode,
             episode_show_name=show,
             episode_uri=local_id(show, episode),
-            **common,
         )
-        return ItemRead(row=row, podcast=True)
+        return _read(play_row(common), podcast=True)
     track, artist = _text(item, "trackName"), _text(item, "artistName")
     if not track:
         return UNREADABLE
     # The id is settled by NameCatalogue.match (a known track, else one made from the names).
-    row = PlayRow(track_id=local_id(artist, track), track_name=track, artist_name=artist, **common)
-    return ItemRead(row=row, needs_match=True)
+    common.update(track_id=local_id(artist, track), track_name=track, artist_name=artist)
+    return _read(play_row(common), needs_match=True)
 
 
 class NameCatalogue:
@@ -300,7 +334,7 @@ def overlaps_drop(rows: list[PlayRow], *, spotify_id: str) -> tuple[list[PlayRow
     start = min(r.played_at for r in rows) - MINUTE_TOLERANCE
     end = max(r.played_at for r in rows) + MINUTE_TOLERANCE
     stored: dict[tuple, list[datetime]] = defaultdict(list)
-    with connections[archive_alias()].cursor() as cursor:
+    with archive_errors(), connections[archive_alias()].cursor() as cursor:
         cursor.execute(
             f"SELECT played_at, track_id, track_name, artist_name, episode_uri "  # noqa: S608
             f"FROM {Play._meta.db_table} WHERE spotify_id = %s AND played_at BETWEEN %s AND %s",

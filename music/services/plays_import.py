@@ -9,7 +9,9 @@ The archive's unique key makes every replay harmless: running an import twice ad
 from __future__ import annotations
 
 import logging
+import queue
 import shutil
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
@@ -154,31 +156,119 @@ def play_import_claim(*, import_id: int) -> int | None:
         return job.attempt
 
 
+READ_COUNTS = (
+    "plays_read",
+    "short_plays",
+    "podcasts",
+    "unreadable",
+    "videos_skipped",
+    "files_done",
+)
+WRITE_COUNTS = ("imported", "already_there", "tracks_added")
+
+
+@dataclass
+class _Batch:
+    """Plays read up to a cursor, with the reader's counts at that point."""
+
+    rows: list[PlayRow]
+    to_match: list[PlayRow]  # account-data plays whose id comes from the catalogue
+    file_index: int
+    item_index: int
+    done_bytes: int
+    read_counts: dict
+    problems: list
+    step: str = ""
+
+
 @dataclass
 class _Run:
-    """The counts of a run, saved with the cursor at every checkpoint."""
+    """One run of an import: the reader's side (counts, pending plays) and the writer's."""
 
     job: PlayImport
     attempt: int
+    on_checkpoint: Callable[[PlayImport], None] | None = None
     catalogue: NameCatalogue = field(default_factory=NameCatalogue)
-    counts: dict = field(default_factory=dict)
+    read_counts: dict = field(default_factory=dict)
+    write_counts: dict = field(default_factory=dict)
     pending: list[PlayRow] = field(default_factory=list)
     pending_match: list[PlayRow] = field(default_factory=list)
 
-    COUNTED = (
-        "plays_read",
-        "imported",
-        "already_there",
-        "short_plays",
-        "podcasts",
-        "unreadable",
-        "videos_skipped",
-        "tracks_added",
-        "files_done",
-    )
-
     def __post_init__(self) -> None:
-        self.counts = {name: getattr(self.job, name) for name in self.COUNTED}
+        self.read_counts = {name: getattr(self.job, name) for name in READ_COUNTS}
+        self.write_counts = {name: getattr(self.job, name) for name in WRITE_COUNTS}
+
+    def batch(self, file_index: int, item_index: int, done_bytes: int, step: str = "") -> _Batch:
+        batch = _Batch(
+            self.pending,
+            self.pending_match,
+            file_index,
+            item_index,
+            done_bytes,
+            dict(self.read_counts),
+            list(self.job.problems),
+            step,
+        )
+        self.pending, self.pending_match = [], []
+        return batch
+
+
+class _Writer:
+    """Stores batches and saves checkpoints, in this thread or in a thread of its own.
+
+    With ``PLAY_IMPORT_PIPELINE`` the reader (ijson and normalisation, Python) goes on with the
+    next batch while this thread waits for node B's COPY and node A's catalogue (the servers'
+    own processes): the two overlap on a machine with more than one core. At most two batches
+    wait in the queue, so memory stays bounded; the first error stops both sides.
+    """
+
+    def __init__(self, run: _Run, *, threaded: bool):
+        self.run = run
+        self.error: BaseException | None = None
+        self.thread = None
+        if threaded:
+            self.queue: queue.Queue = queue.Queue(maxsize=2)
+            self.thread = threading.Thread(
+                target=self._loop, name=f"import-{run.job.pk}", daemon=True
+            )
+            self.thread.start()
+
+    def put(self, batch: _Batch) -> None:
+        if self.thread is None:
+            _store(self.run, batch)
+            return
+        while True:
+            self._raise()
+            try:
+                self.queue.put(batch, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def close(self) -> None:
+        if self.thread is not None:
+            while self.thread.is_alive():
+                self._raise()
+                try:
+                    self.queue.put(None, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+            self.thread.join()
+        self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            raise self.error
+
+    def _loop(self) -> None:
+        try:
+            while (batch := self.queue.get()) is not None:
+                _store(self.run, batch)
+        except BaseException as exc:  # noqa: BLE001 - handed to the reader, which raises it
+            self.error = exc
+        finally:
+            connections.close_all()  # this thread's own connections
 
 
 def play_import_run(
@@ -188,7 +278,7 @@ def play_import_run(
     (the cursor is kept; the task retries); ``ImportTakenOver`` when the job was claimed again.
     ``on_checkpoint`` is called after each saved checkpoint (progress hooks, tests)."""
     job = PlayImport.objects.select_related("user").get(pk=import_id)
-    run = _Run(job=job, attempt=attempt)
+    run = _Run(job=job, attempt=attempt, on_checkpoint=on_checkpoint)
     try:
         files = export_files(sorted(Path(job.upload_dir).glob("*/*")))
     except (ExportUnreadable, FileNotFoundError) as exc:
@@ -206,72 +296,60 @@ def play_import_run(
     job.total_bytes = sum(f.size for f in history)
     job.save(update_fields=["files_total", "files_skipped", "total_bytes"])
     done_before = sum(f.size for f in history[: job.file_index])
-    for index in range(job.file_index, len(history)):
-        export_file = history[index]
-        skip = job.item_index if index == job.file_index else 0
-        _file_import(
-            run,
-            export_file,
-            index=index,
-            skip=skip,
-            bytes_before=done_before,
-            on_checkpoint=on_checkpoint,
-        )
-        done_before += export_file.size
+    writer = _Writer(run, threaded=settings.PLAY_IMPORT_PIPELINE)
+    try:
+        for index in range(job.file_index, len(history)):
+            export_file = history[index]
+            skip = job.item_index if index == job.file_index else 0
+            _file_read(run, writer, export_file, index=index, skip=skip, bytes_before=done_before)
+            done_before += export_file.size
+    finally:
+        writer.close()
     return _finish(run)
 
 
-def _file_import(
-    run: _Run, export_file: ExportFile, *, index: int, skip: int, bytes_before: int, on_checkpoint
+def _file_read(
+    run: _Run, writer: _Writer, export_file: ExportFile, *, index: int, skip: int, bytes_before: int
 ) -> None:
-    job, counts = run.job, run.counts
-    spotify_id = job.user.spotify_id
+    counts = run.read_counts
+    spotify_id = run.job.user.spotify_id
     batch_size = settings.PLAY_IMPORT_BATCH_SIZE
     position = skip
+    video = export_file.kind == VIDEO
     try:
         with export_file.open() as raw:
             reader = CountingReader(raw)
             for item in history_items(reader, skip=skip):
                 position += 1
-                if export_file.kind == VIDEO:
+                if video:
                     counts["videos_skipped"] += 1
                     continue
                 counts["plays_read"] += 1
                 read = play_from_item(item, kind=export_file.kind, spotify_id=spotify_id)
-                if read.unreadable:
+                if read.row is None:
                     counts["unreadable"] += 1
                     continue
                 counts["podcasts"] += read.podcast
                 counts["short_plays"] += read.row.ms_played < SHORT_PLAY_MS
                 (run.pending_match if read.needs_match else run.pending).append(read.row)
                 if len(run.pending) + len(run.pending_match) >= batch_size:
-                    _checkpoint(run, index, position, bytes_before + reader.count, on_checkpoint)
+                    writer.put(run.batch(index, position, bytes_before + reader.count))
     except ExportFileBroken as exc:
-        job.problems = [
-            *job.problems,
-            {"file": export_file.name, "position": exc.position, "message": str(exc)},
-        ]
-    if export_file.kind != VIDEO:
+        problem = {"file": export_file.name, "position": exc.position, "message": str(exc)}
+        run.job.problems = [*run.job.problems, problem]
+    if not video:
         counts["files_done"] += 1
-    _checkpoint(
-        run,
-        index + 1,
-        0,
-        bytes_before + export_file.size,
-        on_checkpoint,
-        step=f"Read {export_file.name}",
-    )
+    step = f"Read {export_file.name}"
+    writer.put(run.batch(index + 1, 0, bytes_before + export_file.size, step))
 
 
-def _checkpoint(
-    run: _Run, file_index: int, item_index: int, done_bytes: int, on_checkpoint, *, step: str = ""
-) -> None:
-    """Store the pending plays, then save cursor and counts (fenced by the attempt)."""
-    job, counts = run.job, run.counts
-    rows = run.pending
-    if run.pending_match:
+def _store(run: _Run, batch: _Batch) -> None:
+    """Store a batch's plays, then save its cursor and counts (fenced by the attempt)."""
+    job, counts = run.job, run.write_counts
+    rows = batch.rows
+    if batch.to_match:
         with transaction.atomic():
-            rows = rows + run.catalogue.match(run.pending_match)
+            rows = rows + run.catalogue.match(batch.to_match)
     if rows:
         rows, overlapping = overlaps_drop(rows, spotify_id=job.user.spotify_id)
         with transaction.atomic():
@@ -286,32 +364,36 @@ def _checkpoint(
             last = max(r.played_at for r in rows)
             job.first_played_at = min(filter(None, [job.first_played_at, first]))
             job.last_played_at = max(filter(None, [job.last_played_at, last]))
-    run.pending, run.pending_match = [], []
-    job.file_index, job.item_index, job.done_bytes = file_index, item_index, done_bytes
+    saved = {**batch.read_counts, **counts}
     updated = PlayImport.objects.filter(pk=job.pk, attempt=run.attempt).update(
         heartbeat_at=timezone.now(),
-        file_index=file_index,
-        item_index=item_index,
-        done_bytes=done_bytes,
-        problems=job.problems,
+        file_index=batch.file_index,
+        item_index=batch.item_index,
+        done_bytes=batch.done_bytes,
+        problems=batch.problems,
         first_played_at=job.first_played_at,
         last_played_at=job.last_played_at,
-        **counts,
+        **saved,
     )
     if not updated:
         raise ImportTakenOver(f"import {job.pk} was claimed by another worker")
-    for name, value in counts.items():
+    for name, value in saved.items():
         setattr(job, name, value)
+    job.file_index, job.item_index, job.done_bytes = (
+        batch.file_index,
+        batch.item_index,
+        batch.done_bytes,
+    )
     progress_set(
         kind=PROGRESS_KIND,
         owner=job.pk,
         state="running",
-        step=step or "Importing",
-        done=done_bytes,
+        step=batch.step or "Importing",
+        done=batch.done_bytes,
         total=job.total_bytes,
     )
-    if on_checkpoint is not None:
-        on_checkpoint(job)
+    if run.on_checkpoint is not None:
+        run.on_checkpoint(job)
 
 
 def _finish(run: _Run, *, error: str = "") -> PlayImport:

@@ -11,7 +11,7 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from music.models import Artist, Play, PlayImport, Track, TrackArtist
-from music.services.export_plays import LOCAL_PREFIX, local_id
+from music.services.export_plays import LOCAL_PREFIX, local_id, play_row
 from music.services.plays import PlayRow, plays_store
 from music.services.plays_import import (
     ImportRefused,
@@ -42,6 +42,8 @@ pytestmark = ARCHIVE
 def import_dir(settings, tmp_path):
     settings.PLAY_IMPORT_DIR = str(tmp_path / "imports")
     settings.PLAY_IMPORT_BATCH_SIZE = 100
+    # In this thread: a test's data are in its transaction, which another thread cannot see.
+    settings.PLAY_IMPORT_PIPELINE = False
     return Path(settings.PLAY_IMPORT_DIR)
 
 
@@ -433,3 +435,57 @@ def test_export_zip_member_broken_mid_file_is_named_with_its_position(
     assert problem["file"] == "my_spotify_data.zip/Streaming_History_Audio_2024_1.json"
     assert 0 < problem["position"] < 400
     assert job.imported >= 50 + problem["position"] - 1
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "archive"])
+def test_import_writes_in_a_thread_of_its_own_when_the_pipeline_is_on(alice, settings):
+    settings.PLAY_IMPORT_PIPELINE = True
+    items = list(extended_items(1000))
+    files = [
+        upload("Streaming_History_Audio_2024_0.json", json_bytes(items[:600])),
+        upload("Streaming_History_Audio_2024_1.json", json_bytes(items[400:])),
+    ]
+    job = play_import_create(user=alice, files=files)  # committed: the task runs at once
+    job.refresh_from_db()
+    assert (job.state, job.plays_read, job.imported, job.already_there) == ("done", 1200, 1000, 200)
+    assert Play.objects.count() == 1000 and job.file_index == 2
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "archive"])
+def test_import_waits_with_its_cursor_when_node_b_is_down(alice, settings, node_b_down):
+    settings.PLAY_IMPORT_PIPELINE = True
+    job = play_import_create(
+        user=alice,
+        files=[upload("Streaming_History_Audio_2024.json", json_bytes(extended_items(500)))],
+    )
+    job.refresh_from_db()
+    assert job.state == PlayImport.State.QUEUED and "unavailable" in job.error.lower()
+    assert (job.file_index, job.item_index, job.imported) == (0, 0, 0)
+    assert job.upload_dir  # kept for the retry
+    node_b_down()  # node B is back: the resume task's next run finishes it
+    job.heartbeat_at = datetime.now(UTC) - timedelta(minutes=10)
+    job.save()
+    play_import_resume()
+    job.refresh_from_db()
+    assert (job.state, job.imported, job.error) == ("done", 500, "")
+
+
+def test_play_row_fast_path_equals_the_dataclass_and_refuses_what_it_refuses():
+    values = {
+        "spotify_id": "a",
+        "played_at": START,
+        "track_id": "t",
+        "ms_played": 5,
+        "track_name": "x",
+        "skipped": True,
+    }
+    assert play_row(dict(values)) == PlayRow(**values)
+    for bad in (
+        {"track_id": "t" * 65},
+        {"track_name": "a\x00b"},
+        {"track_id": ""},
+        {"country": "DEU"},
+    ):
+        assert play_row({**values, **bad}) is None
+        with pytest.raises(ValueError):
+            PlayRow(**{**values, **bad})

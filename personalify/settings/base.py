@@ -203,6 +203,8 @@ PLAY_IMPORT_MAX_BYTES = env.int("PLAY_IMPORT_MAX_BYTES", default=1024 * 2**20)
 PLAY_IMPORT_BATCH_SIZE = env.int("PLAY_IMPORT_BATCH_SIZE", default=5000)
 # An import whose worker gave no sign of life for this long is resumed by another worker.
 PLAY_IMPORT_STALE_AFTER = env.int("PLAY_IMPORT_STALE_AFTER", default=120)
+# Read the next batch while the last one is written (a thread per import; see plays_import).
+PLAY_IMPORT_PIPELINE = env.bool("PLAY_IMPORT_PIPELINE", default=True)
 # The listening statistics mark stretches of this many days with no play stored as gaps.
 LISTENING_GAP_DAYS = env.int("LISTENING_GAP_DAYS", default=3)
 CELERY_BEAT_SCHEDULE["music-play-import-resume"] = {

@@ -78,3 +78,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+
+# Imports write in the test's own thread (a test's rows live in its transaction, which a
+# writer thread's connection cannot see); the tests of the pipeline turn it on themselves.
+PLAY_IMPORT_PIPELINE = False
