@@ -59,6 +59,11 @@ def _cached(spotify_id: str, part: str, compute):
     return value
 
 
+def listening_html_cached(*, spotify_id: str, part: str, render) -> str:
+    """A rendered section of the statistics, cached (and dropped) with the user's data."""
+    return _cached(spotify_id, part, render)
+
+
 # Each statement, and its rows computed in Python for a database that is not PostgreSQL.
 PYTHON_ROWS = {
     "PER_TRACK_SQL": python_rows.per_track,
@@ -149,9 +154,11 @@ def gaps_in(coverage: dict, *, start: datetime, end: datetime, now: datetime) ->
     if last is not None and now - last >= threshold:
         found.append((last, now, GAP_LABELS[("after", "")]))
     clipped = []
+    edges = {GAP_LABELS[("before", "")], GAP_LABELS[("after", "")]}
     for gap_start, gap_end, label in found:
         lo, hi = max(gap_start, start), min(gap_end, end)
-        if lo < hi:
+        # A period's edge a few hours from the first or last play is no hole worth marking.
+        if lo < hi and (label not in edges or hi - lo >= timedelta(days=1)):
             clipped.append({"start": lo.isoformat(), "end": hi.isoformat(), "label": label})
     return clipped
 

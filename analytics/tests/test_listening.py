@@ -482,3 +482,22 @@ def test_listening_page_of_the_demo_shows_its_generated_history_and_its_gap(arch
     assert "Between your imported history and polling" in html
     assert 'class="tl-bar tl-gap"' in html and "Sound Science" in html
     assert "Android" in html and "skipped" in html
+
+
+@ARCHIVE_TX
+def test_listening_page_is_served_from_the_cache_when_nothing_changed(
+    archive_ready, alice, client, django_assert_max_num_queries
+):
+    listening_month()
+    client.force_login(alice)
+    url = "/analytics/listening/?period=custom&from=2026-03-01&to=2026-03-31"
+    first = client.get(url).content
+    with django_assert_max_num_queries(2):  # the session and the user; no statement on plays
+        again = client.get(url).content
+
+    def body(html: bytes) -> bytes:  # the page without its per-request CSRF token
+        return html.split(b'class="listening-totals"')[1]
+
+    assert body(again) == body(first)
+    plays_store(plays=[play(datetime(2026, 3, 30, tzinfo=UTC), "t3")])
+    assert b'id="total-plays">15<' in client.get(url).content

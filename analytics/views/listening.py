@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from music.models import Artist, TrackArtist
@@ -18,7 +20,13 @@ from personalify.archive import ArchiveUnavailable
 from ..data_export import user_data_zip
 from ..listening import shown
 from ..listening.periods import DEFAULT_PERIOD, PERIODS, PeriodInvalid, period_resolve
-from ..listening.stats import artist_history, coverage_get, gaps_in, listening_stats
+from ..listening.stats import (
+    artist_history,
+    coverage_get,
+    gaps_in,
+    listening_html_cached,
+    listening_stats,
+)
 from ..plays import TZ_COOKIE, user_zone
 
 
@@ -65,41 +73,59 @@ def listening_detail(request):
             start=context["start"],
             end=context["end"],
         )
-        stats = listening_stats(user=user, period=period)
+        metric = _choice(request, "metric", shown.METRICS, "plays")
+        by = _choice(request, "by", shown.BY_LABELS, shown.default_by(period.days))
+        # The rendered statistics, cached as the data are (the hour: gaps grow with time).
+        part = f"html:{period.cache_part}:{metric}:{by}:{now:%Y%m%d%H}"
+        body = listening_html_cached(
+            spotify_id=user.spotify_id,
+            part=part,
+            render=lambda: _body(request, user, period, coverage, metric, by, now),
+        )
     except PeriodInvalid as exc:
         context["error"] = str(exc)
         return render(request, "analytics/listening_detail.html", context, status=400)
     except ArchiveUnavailable as exc:
         context["error"] = str(exc)
         return render(request, "analytics/listening_detail.html", context, status=503)
-    metric = _choice(request, "metric", shown.METRICS, "plays")
-    by = _choice(request, "by", shown.BY_LABELS, shown.default_by(period.days))
+    context.update(period=period, metric=metric, by=by, body=mark_safe(body))  # noqa: S308
+    return render(request, "analytics/listening_detail.html", context)
+
+
+def _body(request, user, period, coverage, metric: str, by: str, now) -> str:
+    """The statistics section of the page (``analytics/_listening_body.html``)."""
+    stats = listening_stats(user=user, period=period)
+    zone = period.zone
     gaps = gaps_in(coverage, start=period.start, end=period.end, now=now)
-    context.update(
-        period=period,
-        stats=stats,
-        metric=metric,
-        by=by,
-        coverage=coverage,
-        totals={
+    context = {
+        "period": period,
+        "period_key": period.key,
+        "metric": metric,
+        "by": by,
+        "by_labels": shown.BY_LABELS,
+        "metrics": shown.METRICS,
+        "zone": zone,
+        "start": request.GET.get("from", ""),
+        "end": request.GET.get("to", ""),
+        "totals": {
             **stats["totals"],
             "minutes": shown.minutes(stats["totals"]["ms"]),
             "podcast_minutes": shown.minutes(stats["totals"]["podcast_ms"]),
         },
-        tracks=shown.ranked_shown(stats["tracks"][metric], metric=metric),
-        artists=shown.ranked_shown(stats["artists"][metric], metric=metric),
-        albums=shown.ranked_shown(stats["albums"][metric], metric=metric),
-        bars=shown.series_shown(stats["series"][by], by=by, gaps=gaps, zone=zone),
-        clock=shown.clock_shown(stats["clock"]),
-        hours=range(24),
-        gaps=shown.gaps_shown(gaps, zone),
-        platforms=shown.ranked_shown(stats["platforms"], metric="plays", limit=10),
-        countries=shown.ranked_shown(stats["countries"], metric="plays", limit=10),
-        podcasts=shown.ranked_shown(stats["podcasts"], metric="ms", limit=10),
-        most_skipped=stats["most_skipped"],
-    )
-    with timezone.override(zone):
-        return render(request, "analytics/listening_detail.html", context)
+        "tracks": shown.ranked_shown(stats["tracks"][metric], metric=metric),
+        "artists": shown.ranked_shown(stats["artists"][metric], metric=metric),
+        "albums": shown.ranked_shown(stats["albums"][metric], metric=metric),
+        "bars": shown.series_shown(stats["series"][by], by=by, gaps=gaps, zone=zone),
+        "clock": shown.clock_shown(stats["clock"]),
+        "hours": range(24),
+        "gaps": shown.gaps_shown(gaps, zone),
+        "platforms": shown.ranked_shown(stats["platforms"], metric="plays", limit=10),
+        "countries": shown.ranked_shown(stats["countries"], metric="plays", limit=10),
+        "podcasts": shown.ranked_shown(stats["podcasts"], metric="ms", limit=10),
+        "most_skipped": stats["most_skipped"],
+    }
+    with timezone.override(zone):  # dates on the page in the user's zone
+        return render_to_string("analytics/_listening_body.html", context, request)
 
 
 @require_GET
