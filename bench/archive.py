@@ -90,7 +90,7 @@ def _generate(users: list, track_ids: list[str]):
 def run() -> None:
     from django.conf import settings
     from django.contrib.auth import get_user_model
-    from django.db import connection, connections
+    from django.db import connection, connections, transaction
 
     from fdw.services import fdw_setup
     from music.archive import selectors
@@ -191,6 +191,28 @@ def run() -> None:
             f"rows from node B: {pushed:,} with the GROUP BY pushed down, {naive:,} without "
             f"({naive / max(pushed, 1):.0f}x fewer); time without push-down "
             f"{naive_m * 1000:.0f} ms = {naive_m / fdw_m:.2f}x the pushed-down statement"
+        )
+
+        # --- plays per day: node B cannot estimate the day buckets (see selectors) ----------
+        from zoneinfo import ZoneInfo
+
+        zone = ZoneInfo("Europe/Paris")
+        days = selectors._days(YEAR_START, YEAR_END, zone)
+        midnights = [datetime.combine(d, datetime.min.time(), tzinfo=zone) for d in days[1:]]
+        day_sql = selectors.PER_DAY_SQL.format(plays="archive.plays")
+        day_args = [midnights, user.pk, YEAR_START, YEAR_END]
+
+        def explain_days(steer: bool) -> list[str]:
+            with transaction.atomic(), connection.cursor() as cursor:
+                if steer:
+                    cursor.execute(selectors._PUSH_DOWN_GROUPING)
+                cursor.execute("EXPLAIN (ANALYZE, VERBOSE) " + day_sql, day_args)
+                return [row[0] for row in cursor.fetchall()]
+
+        print(
+            f"plays per day of one user's year: {_foreign_rows(explain_days(True)):,} rows from "
+            f"node B with hash aggregation off on node A (as the selector runs it), "
+            f"{_foreign_rows(explain_days(False)):,} with the planner's default"
         )
 
         # --- use_remote_estimate: one user's last week -------------------------------------

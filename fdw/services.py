@@ -123,6 +123,8 @@ def fdw_setup(
 
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            # Two web processes starting at once: the second waits, then finds nothing to do.
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('personalify.setup_fdw'))")
             cursor.execute(
                 "SELECT count(*) FROM pg_extension WHERE extname = 'postgres_fdw'"
                 " UNION ALL SELECT count(*) FROM pg_namespace WHERE nspname = %s",
@@ -141,7 +143,12 @@ def fdw_setup(
                 _tables_sync(cursor, run)
             if not dry_run:
                 _local_plays_move(cursor, result)
-            if dry_run:
+            else:
+                local = _local_plays_count(cursor)
+                if local:
+                    result.statements.append(
+                        f"-- would move {local} plays stored locally to node B, counts checked"
+                    )
                 transaction.set_rollback(True)
     except DatabaseError as exc:
         raise FdwSetupError(f"setup_fdw failed, nothing was changed: {exc}".strip()) from exc
@@ -238,15 +245,19 @@ def _columns(cursor, schema: str, table: str) -> list[str]:
     return [row[0] for row in cursor.fetchall()]
 
 
+def _local_plays_count(cursor) -> int:
+    cursor.execute("SELECT to_regclass('public.plays') IS NOT NULL")
+    if not cursor.fetchone()[0]:
+        return 0
+    cursor.execute("SELECT count(*) FROM public.plays")
+    return cursor.fetchone()[0]
+
+
 def _local_plays_move(cursor, result: FdwSetupResult) -> None:
     """Plays written while the archive was local (table ``public.plays`` on node A) go to node
     B: copied with ON CONFLICT DO NOTHING, every local row then checked to be on node B, and
     only then deleted locally, all in this transaction (node B commits with it)."""
-    cursor.execute("SELECT to_regclass('public.plays') IS NOT NULL")
-    if not cursor.fetchone()[0]:
-        return
-    cursor.execute("SELECT count(*) FROM public.plays")
-    local = cursor.fetchone()[0]
+    local = _local_plays_count(cursor)
     if not local:
         return
     remote_columns = set(_columns(cursor, FOREIGN_SCHEMA, "plays"))

@@ -160,3 +160,43 @@ def test_check_deploy_reports_nothing_with_production_values(debug):
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def test_settings_route_the_archive_to_node_b_and_derive_fdw_from_its_url():
+    s = _load_settings(
+        {
+            "DATABASE_URL": "postgres://u:p@node-a:5432/main",
+            "ARCHIVE_DATABASE_URL": "postgres://arch:secret@node-b:5433/remote",
+        },
+        "ARCHIVE_DATABASE",
+        "DATABASES",
+        "FDW_REMOTE_HOST",
+        "FDW_REMOTE_PORT",
+        "FDW_REMOTE_DB",
+        "FDW_REMOTE_USER",
+        "DATABASE_ROUTERS",
+    )
+    assert s["ARCHIVE_DATABASE"] == "archive" and "'HOST': 'node-b'" in s["DATABASES"]
+    assert (s["FDW_REMOTE_HOST"], s["FDW_REMOTE_PORT"]) == ("node-b", "5433")
+    assert (s["FDW_REMOTE_DB"], s["FDW_REMOTE_USER"]) == ("remote", "arch")
+    assert "personalify.archive.ArchiveRouter" in s["DATABASE_ROUTERS"]
+
+
+def test_settings_let_fdw_see_node_b_under_another_name_than_the_app():
+    s = _load_settings(
+        {
+            "ARCHIVE_DATABASE_URL": "postgres://arch@127.0.0.1:5433/remote",
+            "FDW_REMOTE_HOST": "postgres-remote",
+            "FDW_REMOTE_PORT": "5432",
+        },
+        "FDW_REMOTE_HOST",
+        "FDW_REMOTE_PORT",
+        "FDW_REMOTE_DB",
+    )
+    assert s == {"FDW_REMOTE_HOST": "postgres-remote", "FDW_REMOTE_PORT": "5432",
+                 "FDW_REMOTE_DB": "remote"}  # fmt: skip
+
+
+def test_settings_keep_the_archive_in_the_main_database_without_node_b():
+    s = _load_settings({}, "ARCHIVE_DATABASE", "FDW_REMOTE_HOST")
+    assert s == {"ARCHIVE_DATABASE": "default", "FDW_REMOTE_HOST": ""}

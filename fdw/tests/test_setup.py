@@ -142,6 +142,8 @@ def test_setup_fdw_moves_local_plays_to_node_b_when_they_were_stored_before_it(f
                             ("2026-01-01T10:08Z", "t3")]:  # fmt: skip
             insert_play(node_a, "alice-sp", when, track)
         insert_play(node_b, "alice-sp", "2026-01-01T10:04Z", "t2")  # already on node B
+        assert "would move 3 plays stored locally to node B" in setup_fdw("--dry-run")
+        assert node_a("SELECT count(*) FROM public.plays") == [(3,)]
         out = setup_fdw()
         assert "moved 2 local plays to node B (1 were there)" in out
         assert node_b("SELECT count(*) FROM plays") == [(3,)]

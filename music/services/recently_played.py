@@ -12,6 +12,8 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC
 
+from django.db import transaction
+
 from accounts.exceptions import SpotifyReauthRequired
 from music.archive.selectors import play_latest_at
 from music.models import Play
@@ -65,7 +67,8 @@ def plays_poll(*, user) -> PlaysPollResult:
         return PlaysPollResult("spotify_error", message=str(exc))
     if not plays:
         return PlaysPollResult("ok")
-    catalogue_upsert({"recently_played": {"artists": [], "tracks": [p.track for p in plays]}})
+    with transaction.atomic():  # node A's catalogue names the tracks for the aggregates
+        catalogue_upsert({"recently_played": {"artists": [], "tracks": [p.track for p in plays]}})
     try:
         stored = plays_store(plays=[_row(user.spotify_id, play) for play in plays])
     except ArchiveUnavailable as exc:

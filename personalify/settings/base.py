@@ -217,10 +217,10 @@ CELERY_BEAT_SCHEDULE["music-play-import-resume"] = {
 # of ARCHIVE_DATABASE_URL (right when both see node B under the same address).
 _archive = DATABASES.get("archive", {})
 FDW_REMOTE_HOST = env.str("FDW_REMOTE_HOST", default="") or _archive.get("HOST", "")
-FDW_REMOTE_PORT = env.int("FDW_REMOTE_PORT", default=int(_archive.get("PORT") or 5432))
-FDW_REMOTE_DB = env.str("FDW_REMOTE_DB", default=_archive.get("NAME") or "remote")
-FDW_REMOTE_USER = env.str("FDW_REMOTE_USER", default=_archive.get("USER") or "postgres")
-FDW_REMOTE_PASSWORD = env.str("FDW_REMOTE_PASSWORD", default=_archive.get("PASSWORD") or "")
+FDW_REMOTE_PORT = int(env.str("FDW_REMOTE_PORT", default="") or _archive.get("PORT") or 5432)
+FDW_REMOTE_DB = env.str("FDW_REMOTE_DB", default="") or _archive.get("NAME") or "remote"
+FDW_REMOTE_USER = env.str("FDW_REMOTE_USER", default="") or _archive.get("USER") or "postgres"
+FDW_REMOTE_PASSWORD = env.str("FDW_REMOTE_PASSWORD", default="") or _archive.get("PASSWORD", "")
 # Rows per round trip when node A reads a foreign table (postgres_fdw's default is 100).
 FDW_FETCH_SIZE = env.int("FDW_FETCH_SIZE", default=10000)
 # Rows per round trip when node A writes to a foreign table (setup_fdw's move of local plays).

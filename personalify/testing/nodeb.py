@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -94,8 +95,12 @@ class NodeB:
         self.running = False
 
     def destroy(self) -> None:
-        self.stop(mode="immediate")
-        shutil.rmtree(self.root, ignore_errors=True)
+        self.stop(mode="fast")  # waits until every server process is gone
+        for _ in range(5):  # a straggling process may still create a file while it exits
+            shutil.rmtree(self.root, ignore_errors=True)
+            if not self.root.exists():
+                return
+            time.sleep(0.2)
 
 
 def node_b_attach(settings, url: str, *, database: str) -> dict:
