@@ -207,6 +207,8 @@ PLAY_IMPORT_STALE_AFTER = env.int("PLAY_IMPORT_STALE_AFTER", default=120)
 PLAY_IMPORT_PIPELINE = env.bool("PLAY_IMPORT_PIPELINE", default=True)
 # The listening statistics mark stretches of this many days with no play stored as gaps.
 LISTENING_GAP_DAYS = env.int("LISTENING_GAP_DAYS", default=3)
+# Run a statistics page's statements on node B at the same time (a connection each).
+LISTENING_PARALLEL_QUERIES = env.bool("LISTENING_PARALLEL_QUERIES", default=True)
 CELERY_BEAT_SCHEDULE["music-play-import-resume"] = {
     "task": "music.tasks.play_import_resume_task",
     "schedule": 60,
