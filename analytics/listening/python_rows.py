@@ -31,20 +31,13 @@ def _skipped(skipped: bool | None, ms: int) -> bool:
 
 
 def per_track(spotify_id, start, end) -> list[tuple]:
-    groups: dict[str, list] = {}
+    groups: dict[str, list[int]] = {}
     plays = _window(spotify_id, start, end).exclude(track_id="")
-    for track_id, ms, skipped, track, artist, album in plays.values_list(
-        "track_id", "ms_played", "skipped", "track_name", "artist_name", "album_name"
-    ).iterator():
-        entry = groups.setdefault(track_id, [0, 0, 0, "", "", ""])
+    for track_id, ms, skipped in plays.values_list("track_id", "ms_played", "skipped").iterator():
+        entry = groups.setdefault(track_id, [0, 0, 0])
         entry[0] += 1
         entry[1] += ms
         entry[2] += _skipped(skipped, ms)
-        entry[3], entry[4], entry[5] = (
-            max(entry[3], track),
-            max(entry[4], artist),
-            max(entry[5], album),
-        )
     tracks = Track.objects.in_bulk(list(groups))
     credited: dict[str, list] = defaultdict(list)
     for credit in (
@@ -54,7 +47,7 @@ def per_track(spotify_id, start, end) -> list[tuple]:
     ):
         credited[credit.track_id].append(credit.artist)
     rows = []
-    for track_id, (plays_n, ms, skips, track_name, artist_name, album_name) in groups.items():
+    for track_id, (plays_n, ms, skips) in groups.items():
         track = tracks.get(track_id)
         artists = credited.get(track_id)
         rows.append(
@@ -63,17 +56,28 @@ def per_track(spotify_id, start, end) -> list[tuple]:
                 plays_n,
                 ms,
                 skips,
-                (track.name if track else "") or track_name or track_id,
-                (track.album_name if track else "") or album_name,
+                track.name if track else "",
+                track.album_name if track else "",
                 track.album_id if track else "",
                 track.album_image_url if track else None,
                 track.url if track else "",
-                artist_name,
+                "",
                 [a.id for a in artists] if artists else None,
                 [a.name for a in artists] if artists else None,
             )
         )
     return rows
+
+
+def track_names(spotify_id, track_ids) -> list[tuple]:
+    groups: dict[str, list[str]] = {}
+    plays = Play.objects.filter(spotify_id=spotify_id, track_id__in=track_ids)
+    for track_id, *names in plays.values_list(
+        "track_id", "track_name", "artist_name", "album_name"
+    ):
+        entry = groups.setdefault(track_id, ["", "", ""])
+        groups[track_id] = [max(old, new) for old, new in zip(entry, names, strict=True)]
+    return [(track_id, *names) for track_id, names in groups.items()]
 
 
 def per_quarter(spotify_id, start, end) -> list[tuple]:

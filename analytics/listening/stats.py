@@ -68,6 +68,7 @@ def listening_html_cached(*, spotify_id: str, part: str, render) -> str:
 # Each statement, and its rows computed in Python for a database that is not PostgreSQL.
 PYTHON_ROWS = {
     "PER_TRACK_SQL": python_rows.per_track,
+    "TRACK_NAMES_SQL": python_rows.track_names,
     "PER_QUARTER_SQL": python_rows.per_quarter,
     "PER_PLATFORM_COUNTRY_SQL": python_rows.per_platform_country,
     "PER_EPISODE_SQL": python_rows.per_episode,
@@ -199,7 +200,11 @@ def _stats(spotify_id: str, period: Period) -> dict:
     rows = _rows_together(
         ["PER_TRACK_SQL", "PER_QUARTER_SQL", "PER_PLATFORM_COUNTRY_SQL", "PER_EPISODE_SQL"], *window
     )
-    tracks = [_track(row) for row in rows["PER_TRACK_SQL"]]
+    unnamed = [row[0] for row in rows["PER_TRACK_SQL"] if not row[4]]
+    names = {}
+    if unnamed:  # tracks the catalogue does not know: named from their plays
+        names = {r[0]: r[1:] for r in _rows("TRACK_NAMES_SQL", spotify_id, unnamed)}
+    tracks = [_track(row, names.get(row[0])) for row in rows["PER_TRACK_SQL"]]
     quarters = rows["PER_QUARTER_SQL"]
     places = rows["PER_PLATFORM_COUNTRY_SQL"]
     episodes = rows["PER_EPISODE_SQL"]
@@ -241,7 +246,9 @@ def _stats(spotify_id: str, period: Period) -> dict:
     }
 
 
-def _track(row) -> dict:
+def _track(row, from_plays: tuple | None = None) -> dict:
+    """A track of the per-track rows; ``from_plays`` (track, artist, album names) when the
+    catalogue does not know it."""
     (
         track_id,
         plays,
@@ -256,6 +263,10 @@ def _track(row) -> dict:
         artist_ids,
         artist_names,
     ) = row
+    if from_plays:
+        play_track, artist_name, play_album = from_plays
+        name, album = name or play_track or track_id, album or play_album
+    name = name or track_id
     if artist_ids:
         artists = [{"id": i, "name": n} for i, n in zip(artist_ids, artist_names, strict=True)]
     else:

@@ -310,6 +310,7 @@ def test_period_statements_filter_and_group_on_node_b(months_on_node_b, name):
 @pytest.mark.parametrize(
     ("name", "params"),
     [
+        ("TRACK_NAMES_SQL", ["alice-sp", ["t1", "t2"]]),
         ("PER_DAY_SOURCE_SQL", ["alice-sp"]),
         ("ARTIST_PER_DAY_SQL", ["alice-sp", ["t1", "t2"]]),
         ("ARTIST_PER_TRACK_SQL", ["alice-sp", ["t1", "t2"]]),
@@ -444,7 +445,7 @@ def test_python_rows_equal_the_statements_rows_when_the_database_is_not_postgres
 ):
     listening_month()
     plays_store(plays=[play(datetime(2026, 3, 20, tzinfo=UTC), "t2", source="export")])
-    if name.startswith("ARTIST"):
+    if name.startswith("ARTIST") or name == "TRACK_NAMES_SQL":
         params = ["alice-sp", ["t1", "t2", "local:abc"]]
     elif name == "PER_DAY_SOURCE_SQL":
         params = ["alice-sp"]
