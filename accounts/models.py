@@ -1,3 +1,5 @@
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
@@ -18,12 +20,23 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=255, blank=True, default="")
     # Spotify refused the refresh token (invalid_grant): every page asks to log in again.
     needs_reauth = models.BooleanField(default=False)
+    # IANA name ("Europe/Berlin") the listening statistics use for days and hours; "" = the
+    # browser's zone (the tz cookie), else UTC.
+    time_zone = models.CharField(max_length=64, blank=True, default="")
 
     class Meta:
         db_table = "users"
 
     def __str__(self) -> str:
         return self.display_name or self.spotify_id or self.username
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The user's time zone (UTC when unset or unknown to this server)."""
+        try:
+            return ZoneInfo(self.time_zone or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
     @property
     def is_demo(self) -> bool:

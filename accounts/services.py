@@ -6,6 +6,7 @@ The Spotify client itself belongs to music, which asks here for a token (``spoti
 from __future__ import annotations
 
 import logging
+import zoneinfo
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -200,3 +201,12 @@ def account_delete(*, user) -> None:
         _user_sessions_delete(user_id=user_id)
         user.delete()  # cascades to social-auth rows (tokens), rankings, vibes, outbox
     logger.info("Deleted account %s and its data", user_id)
+
+
+def user_time_zone_set(*, user, time_zone: str) -> None:
+    """Set the time zone the user's statistics are shown in (an IANA name; "" for UTC).
+    Raises ValueError for a name this server does not know."""
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ValueError(f"Unknown time zone: {time_zone}")
+    user.time_zone = time_zone
+    user.save(update_fields=["time_zone"])

@@ -1,5 +1,7 @@
 """Account pages: the account page, deleting it, and the page for users Spotify refuses."""
 
+import zoneinfo
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -8,13 +10,30 @@ from django.views.decorators.http import require_GET, require_POST
 from social_django import views as social_views
 
 from .exceptions import AccountDeleteBlocked
-from .services import AccountDeleteRefused, account_delete
+from .services import AccountDeleteRefused, account_delete, user_time_zone_set
 
 
 @require_GET
 @login_required
 def account_detail(request):
-    return render(request, "accounts/account_detail.html")
+    return render(request, "accounts/account_detail.html", {"zones": _zones()})
+
+
+def _zones() -> list[str]:
+    return sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
+
+
+@require_POST
+@login_required
+def time_zone_update(request):
+    """Set the time zone of the user's statistics (the Account page's form)."""
+    try:
+        user_time_zone_set(user=request.user, time_zone=request.POST.get("time_zone", ""))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Times are now shown in {request.user.zone}.")
+    return redirect("accounts:account")
 
 
 @require_POST

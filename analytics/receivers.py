@@ -7,9 +7,10 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from lyrics.signals import lyrics_fetched
-from music.signals import library_synced
+from music.signals import library_synced, plays_stored
 
 from .dashboard import dashboard_cache_forget, vibe_cache_forget
+from .listening.stats import listening_cache_forget
 from .services import vibe_refresh_request
 
 
@@ -33,3 +34,10 @@ def vibe_changed(sender, instance, **kwargs) -> None:
 def user_deleted(sender, instance, **kwargs) -> None:
     # The rendered dashboard holds the user's lists: it goes with the account.
     dashboard_cache_forget(user_id=instance.pk, spotify_id=instance.spotify_id)
+
+
+@receiver(plays_stored)
+def listening_stats_forget(sender, spotify_ids, **kwargs) -> None:
+    # New plays: every cached statistic of these users is out of date.
+    for spotify_id in spotify_ids:
+        listening_cache_forget(spotify_id=spotify_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, emotions, lyrics
+from .views import dashboard, emotions, listening, lyrics
 
 app_name = "analytics"
 
@@ -9,6 +9,13 @@ urlpatterns = [
     path("dashboard/status/", dashboard.dashboard_status, name="dashboard-status"),
     path("dashboard/history/", dashboard.history_list, name="history"),
     path("dashboard/share.png", dashboard.share_image, name="share-image"),
+    path("analytics/listening/", listening.listening_detail, name="listening"),
+    path(
+        "analytics/listening/artist/<str:artist_id>/",
+        listening.listening_artist,
+        name="listening-artist",
+    ),
+    path("analytics/my-data.zip", listening.data_download, name="data-download"),
     path("analytics/emotions/", emotions.emotion_paste, name="emotion-paste"),
     path("analytics/emotions/analyse.json", emotions.emotion_analyse_json, name="emotion-analyse"),
     path("analytics/mood/", emotions.mood_detail, name="mood-detail"),

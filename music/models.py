@@ -251,3 +251,75 @@ class Play(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spotify_id} {self.played_at:%Y-%m-%d %H:%M:%S} {self.track_id}"
+
+
+class PlayImport(models.Model):
+    """One upload of Spotify's privacy export and what its import did, in counts.
+
+    On node A (it is the user's, like a sync state); the plays it reads go to the archive. The
+    cursor (``file_index``, ``item_index``: the next item to read) and the counts are saved after
+    each stored batch, so a worker that dies mid-import is resumed from there by the next one
+    (``music.tasks.play_import_resume_task``), and plays stored twice are ignored by the
+    archive's unique key.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Importing"
+        DONE = "done", "Imported"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="play_imports"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Last sign of life of the worker running it: an import "running" without one for a while
+    # was left by a worker that died, and is resumed.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempt = models.PositiveIntegerField(default=0)  # fences off a worker that was replaced
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    upload_names = models.JSONField(default=list)  # the uploaded files' names, as sent
+    upload_dir = models.TextField(blank=True, default="")  # "" once the upload is deleted
+    upload_bytes = models.BigIntegerField(default=0)
+    # Progress: bytes of JSON read out of total_bytes, and the cursor.
+    total_bytes = models.BigIntegerField(default=0)
+    done_bytes = models.BigIntegerField(default=0)
+    file_index = models.PositiveIntegerField(default=0)
+    item_index = models.PositiveIntegerField(default=0)
+    # Counts (what the page shows).
+    files_total = models.PositiveIntegerField(default=0)  # history files found
+    files_done = models.PositiveIntegerField(default=0)
+    files_skipped = models.JSONField(default=list)  # names of files that are no history
+    videos_skipped = models.PositiveIntegerField(default=0)  # video plays: counted, not kept
+    plays_read = models.PositiveIntegerField(default=0)
+    imported = models.PositiveIntegerField(default=0)  # new in the archive
+    already_there = models.PositiveIntegerField(default=0)  # duplicates, earlier imports, API
+    short_plays = models.PositiveIntegerField(default=0)  # under 30 s (kept: they are skips)
+    podcasts = models.PositiveIntegerField(default=0)  # episodes (and audiobook chapters)
+    unreadable = models.PositiveIntegerField(default=0)  # items that are no play
+    tracks_added = models.PositiveIntegerField(default=0)  # catalogue rows made from names
+    first_played_at = models.DateTimeField(null=True, blank=True)
+    last_played_at = models.DateTimeField(null=True, blank=True)
+    # [{"file", "position", "message"}]: files that broke, and where.
+    problems = models.JSONField(default=list)
+    error = models.TextField(blank=True, default="")  # why the whole import failed
+
+    class Meta:
+        db_table = "play_imports"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "heartbeat_at"], name="play_imports_state_idx")]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} of {self.user_id}: {self.state}"
+
+    @property
+    def active(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)
+
+    @property
+    def percent(self) -> int | None:
+        if not self.total_bytes:
+            return None
+        return min(100, round(100 * self.done_bytes / self.total_bytes))

@@ -19,6 +19,7 @@ from .models import HistoryOutbox, UserArtist, UserTrack
 from .selectors import top_cache_key
 from .services import catalogue_prune, sync_request
 from .services.plays import plays_delete_for_user
+from .services.plays_import import play_uploads_delete
 from .spotify import TimeRange
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,20 @@ def sync_on_login(sender, user, **kwargs) -> bool:
     """Queue the user's first (or a fresh) sync; never run it inside the login request.
     False when the broker did not take it."""
     return sync_request(user=user).status != "unavailable"
+
+
+@receiver(user_deleting)
+def plays_delete(sender, user, **kwargs) -> None:
+    """The listening archive (on node B when there is one) and any upload of an import still on
+    disk. Connected before library_delete: node B down blocks the deletion before MongoDB's
+    history, which no transaction brings back, is touched."""
+    if not user.spotify_id:
+        return
+    try:
+        plays_delete_for_user(spotify_id=user.spotify_id)
+    except ArchiveUnavailable as exc:
+        raise AccountDeleteBlocked(HISTORY_NOT_DELETED) from exc
+    play_uploads_delete(user=user)
 
 
 @receiver(user_deleting)
@@ -47,10 +62,6 @@ def library_delete(sender, user, **kwargs) -> None:
         try:
             sync_history_delete_for_user(spotify_id=spotify_id)
         except HistoryUnavailable as exc:
-            raise AccountDeleteBlocked(HISTORY_NOT_DELETED) from exc
-        try:  # the listening archive, on node B when there is one
-            plays_delete_for_user(spotify_id=spotify_id)
-        except ArchiveUnavailable as exc:
             raise AccountDeleteBlocked(HISTORY_NOT_DELETED) from exc
     artist_ids = set(UserArtist.objects.filter(user=user).values_list("artist_id", flat=True))
     track_ids = set(UserTrack.objects.filter(user=user).values_list("track_id", flat=True))

@@ -8,3 +8,7 @@ undoes or interrupts a sync that has already been saved.
 from django.dispatch import Signal
 
 library_synced = Signal()
+
+# ``plays_stored(sender=Play, spotify_ids=frozenset)``: new plays reached the listening archive
+# (sent by plays_store, whatever the source); analytics forgets those users' cached statistics.
+plays_stored = Signal()

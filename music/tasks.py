@@ -20,8 +20,16 @@ from django.utils import timezone
 
 from accounts.selectors import user_active_spotify_list
 from music.services import history_outbox_flush, library_sync, sync_request
+from music.services.plays_import import (
+    ImportTakenOver,
+    play_import_claim,
+    play_import_pause,
+    play_import_resume,
+    play_import_run,
+)
 from music.services.recently_played import plays_poll
 from music.services.sync_lock import sync_progress_set
+from personalify.archive import ArchiveUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +96,31 @@ def history_outbox_flush_task() -> dict:
     scheduled flush (no retry chain of its own: every scheduled run would start another)."""
     result = history_outbox_flush()
     return {"delivered": result.delivered, "pending": result.pending}
+
+
+@shared_task(bind=True, max_retries=None, acks_late=True, reject_on_worker_lost=True)
+def play_import_task(self, import_id: int) -> dict:
+    """Import one uploaded export. Node B down: the job waits (cursor kept) and is retried with
+    back-off; a worker that dies mid-import is replaced by ``play_import_resume_task``."""
+    attempt = play_import_claim(import_id=import_id)
+    if attempt is None:
+        return {"status": "skipped", "reason": "finished, or another worker has it"}
+    try:
+        job = play_import_run(import_id=import_id, attempt=attempt)
+    except ImportTakenOver:
+        return {"status": "skipped", "reason": "taken over"}
+    except ArchiveUnavailable as exc:
+        play_import_pause(import_id=import_id, attempt=attempt, reason=str(exc))
+        if self.request.is_eager:
+            return {"status": "waiting", "reason": str(exc)}
+        raise self.retry(countdown=min(3600, 30 * 2 ** min(self.request.retries, 7))) from exc
+    return {"status": job.state, "imported": job.imported, "already_there": job.already_there}
+
+
+@shared_task
+def play_import_resume_task() -> int:
+    """Every minute: send again the imports nobody works on (see ``play_import_resume``)."""
+    return len(play_import_resume())
 
 
 @shared_task(acks_late=True)

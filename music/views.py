@@ -1,19 +1,29 @@
 """Sync endpoints and the demo login (the dashboard pages are analytics' views)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import DEMO_READ_ONLY
 from accounts.selectors import user_demo_get
+from music.models import PlayImport
 from music.selectors import sync_progress_get
 from music.services import sync_request
+from music.services.plays_import import (
+    PROGRESS_KIND,
+    ImportRefused,
+    play_import_create,
+    play_import_list,
+    upload_too_large,
+)
 from music.services.sync import NO_SPOTIFY_ACCOUNT
+from personalify.progress import progress_get, progress_shown
 
 # HTTP status of "Sync now" (JSON) by sync_request's outcome.
 SYNC_REQUEST_STATUS = {
@@ -86,3 +96,65 @@ def demo_login(request):
         return redirect("home")
     login(request, demo, backend="django.contrib.auth.backends.ModelBackend")
     return redirect("/dashboard/")
+
+
+def _import_page(request, *, error: str = "", status: int = 200):
+    context = {
+        "imports": play_import_list(user=request.user),
+        "error": error,
+        "max_mb": settings.PLAY_IMPORT_MAX_BYTES // 2**20,
+    }
+    return render(request, "music/import_list.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def import_list(request):
+    """The import page: upload Spotify's export (GET shows it, POST takes an upload)."""
+    if request.method != "POST":
+        return _import_page(request)
+    # Refuse an oversized upload before Django reads its body.
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if length > settings.PLAY_IMPORT_MAX_BYTES + 2**20:
+        return _import_page(request, error=upload_too_large(length), status=413)
+    try:
+        play_import_create(user=request.user, files=request.FILES.getlist("files"))
+    except ImportRefused as exc:
+        return _import_page(request, error=str(exc), status=400)
+    messages.success(request, "Upload received: the import runs in the background.")
+    return redirect("music:import-list")
+
+
+@never_cache
+@require_GET
+@login_required
+def import_progress(request, import_id: int):
+    """One import's progress record and counts (only the owner's imports)."""
+    job = get_object_or_404(PlayImport, pk=import_id, user=request.user)
+    shown = progress_shown(progress_get(kind=PROGRESS_KIND, owner=job.pk))
+    counts = {name: getattr(job, name) for name in IMPORT_COUNTS}
+    return JsonResponse(
+        {
+            "state": job.state,
+            "label": job.get_state_display(),
+            "percent": job.percent,
+            "step": shown["step"],
+            "error": job.error or shown["error"],
+            "counts": counts,
+            "problems": job.problems,
+        }
+    )
+
+
+IMPORT_COUNTS = (
+    "files_total",
+    "files_done",
+    "plays_read",
+    "imported",
+    "already_there",
+    "short_plays",
+    "podcasts",
+    "unreadable",
+    "videos_skipped",
+    "tracks_added",
+)

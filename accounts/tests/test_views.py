@@ -98,3 +98,18 @@ def test_account_page_hides_delete_button_and_says_why_when_user_is_demo(client)
     assert "Delete my account and data" not in html
     assert f'action="{reverse("accounts:account-delete")}"' not in html
     assert "The demo account is shared and cannot be deleted" in html
+
+
+def test_time_zone_update_sets_the_zone_of_the_statistics_when_it_is_known(alice_client, alice):
+    response = alice_client.post("/accounts/time-zone/", {"time_zone": "Europe/Berlin"})
+    alice.refresh_from_db()
+    assert response.status_code == 302 and alice.time_zone == "Europe/Berlin"
+    assert str(alice.zone) == "Europe/Berlin"
+
+
+def test_time_zone_update_keeps_the_zone_when_the_name_is_unknown(alice_client, alice):
+    alice_client.post("/accounts/time-zone/", {"time_zone": "Mars/Olympus"})
+    alice.refresh_from_db()
+    assert alice.time_zone == "" and str(alice.zone) == "UTC"
+    page = alice_client.get("/accounts/")
+    assert b"Unknown time zone: Mars/Olympus" in page.content

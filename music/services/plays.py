@@ -16,6 +16,7 @@ from operator import attrgetter
 from django.db import connections, transaction
 
 from music.models import Play
+from music.signals import plays_stored
 from personalify.archive import archive_alias, archive_errors
 
 BATCH_SIZE = 5000
@@ -154,12 +155,17 @@ def plays_store(*, plays: Iterable[PlayRow], batch_size: int = BATCH_SIZE) -> Pl
     connection = connections[alias]
     insert = _insert_postgresql if connection.vendor == "postgresql" else _insert_generic
     received = inserted = 0
+    users: set[str] = set()
     with archive_errors(), transaction.atomic(using=alias), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             _staging_create(cursor)
         for batch in _batches(plays, batch_size):
             received += len(batch)
             inserted += insert(cursor, connection, batch)
+            users.update(row.spotify_id for row in batch)
+    if inserted:
+        # Readers of the archive (cached statistics) learn that these users have new plays.
+        plays_stored.send(sender=Play, spotify_ids=frozenset(users))
     return PlaysStored(received=received, inserted=inserted)
 
 

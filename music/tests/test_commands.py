@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -113,6 +114,7 @@ def test_flush_history_outbox_delivers_once_when_mongodb_is_back(
     )
 
 
+@pytest.mark.django_db(databases=["default", "archive"])
 def test_load_demo_creates_the_demo_from_bundled_data_when_run(django_user_model):
     out = io.StringIO()
     call_command("load_demo", stdout=out)
@@ -125,6 +127,7 @@ def test_load_demo_creates_the_demo_from_bundled_data_when_run(django_user_model
     assert "Demo user personalify-demo loaded" in out.getvalue()
 
 
+@pytest.mark.django_db(databases=["default", "archive"])
 def test_load_demo_is_idempotent_when_run_twice(django_user_model):
     call_command("load_demo", stdout=io.StringIO())
     counts = UserArtist.objects.count()
@@ -141,3 +144,22 @@ def test_sync_spotify_says_how_many_items_had_their_text_cleaned(spotify_user, f
     call_command("sync_spotify", "--user", spotify_user.spotify_id, stdout=out)
     assert "Synced 1, failed 0, skipped 0" in out.getvalue()
     assert "1 item(s) from Spotify had text that cannot be stored" in out.getvalue()
+
+
+@pytest.mark.django_db(databases=["default", "archive"])
+def test_load_demo_generates_months_of_plays_with_one_gap_when_run(django_user_model):
+    from datetime import timedelta
+
+    from music.models import Play
+
+    call_command("load_demo", stdout=io.StringIO())
+    plays = Play.objects.filter(spotify_id=DEMO_SPOTIFY_ID)
+    days = sorted({p.date() for p in plays.values_list("played_at", flat=True)})
+    assert len(days) > 90 and plays.count() > 2000
+    gaps = [(a, b) for a, b in itertools.pairwise(days) if b - a > timedelta(days=3)]
+    assert len(gaps) == 1 and gaps[0][1] - gaps[0][0] == timedelta(days=11)
+    assert plays.exclude(episode_uri="").exists() and plays.filter(skipped=True).exists()
+    assert set(plays.values_list("source", flat=True)) == {"export", "api"}
+    count = plays.count()
+    call_command("load_demo", stdout=io.StringIO())  # replaced, not added to
+    assert Play.objects.filter(spotify_id=DEMO_SPOTIFY_ID).count() == count

@@ -128,3 +128,20 @@ def test_login_syncs_the_library_when_a_spotify_login_completes(fake_spotify):
 
     user = get_user_model().objects.get(spotify_id="testuser123")
     assert UserTrack.objects.filter(user=user).count() == 3 * 20
+
+
+def test_account_delete_removes_the_uploads_of_unfinished_imports(spotify_user, tmp_path):
+    from music.models import PlayImport
+
+    left = tmp_path / "upload"
+    left.mkdir()
+    PlayImport.objects.create(user=spotify_user, upload_dir=str(left))
+    account_delete(user=spotify_user)
+    assert not left.exists() and PlayImport.objects.count() == 0
+
+
+def test_account_delete_leaves_mongodb_history_alone_when_node_b_is_down(spotify_user, node_b_down):
+    _history_insert("testuser123")
+    with pytest.raises(AccountDeleteBlocked):
+        account_delete(user=spotify_user)
+    assert "testuser123" in _history_ids()  # node B goes first: nothing was deleted

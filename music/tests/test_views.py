@@ -184,3 +184,85 @@ def test_sync_start_refuses_the_read_only_demo_when_posted(client):
     client.post(reverse("music:demo-login"))
     response = client.post(reverse("music:sync-start"), HTTP_ACCEPT="application/json")
     assert response.status_code == 403 and "read-only" in response.json()["message"]
+
+
+# --- The import page ---------------------------------------------------------------------------
+IMPORT_DB = pytest.mark.django_db(databases=["default", "archive"])
+
+
+@IMPORT_DB
+def test_import_page_lists_only_the_users_own_imports(alice_client, alice, bob):
+    from music.models import PlayImport
+
+    PlayImport.objects.create(
+        user=alice, upload_names=["alice_export.zip"], state="done", imported=1234
+    )
+    PlayImport.objects.create(user=bob, upload_names=["bob_export.zip"], state="done")
+    page = alice_client.get("/listening/import/")
+    assert page.status_code == 200
+    assert b"alice_export.zip" in page.content and b"1234" in page.content
+    assert b"bob_export.zip" not in page.content
+
+
+@IMPORT_DB
+def test_import_page_is_linked_from_history_and_account_when_logged_in(alice_client):
+    for page in ("/accounts/", "/dashboard/history/"):
+        assert b'href="/listening/import/"' in alice_client.get(page).content
+
+
+@IMPORT_DB
+def test_import_upload_queues_the_import_and_redirects_when_the_files_are_an_export(
+    alice_client, alice, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from music.models import Play
+    from personalify.testing.spotify_export import extended_items, json_bytes
+
+    settings.PLAY_IMPORT_DIR = str(tmp_path)
+    upload = SimpleUploadedFile("Streaming_History_Audio_2024.json", json_bytes(extended_items(12)))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = alice_client.post("/listening/import/", {"files": [upload]})
+    assert response.status_code == 302 and response["Location"] == "/listening/import/"
+    assert Play.objects.filter(spotify_id="alice-sp").count() == 12
+    job = alice.play_imports.get()
+    progress = alice_client.get(f"/listening/import/{job.pk}/progress.json").json()
+    assert progress["state"] == "done" and progress["counts"]["imported"] == 12
+
+
+@IMPORT_DB
+def test_import_upload_shows_why_when_the_file_is_of_another_kind(alice_client, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PLAY_IMPORT_DIR = str(tmp_path)
+    response = alice_client.post(
+        "/listening/import/", {"files": [SimpleUploadedFile("photo.png", b"\x89PNG")]}
+    )
+    assert response.status_code == 400
+    assert b"photo.png: not a file of Spotify" in response.content
+    assert list(tmp_path.iterdir()) == []
+
+
+@IMPORT_DB
+def test_import_upload_is_refused_before_reading_when_it_is_too_large(alice_client, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.PLAY_IMPORT_MAX_BYTES = 1000
+    big = SimpleUploadedFile("StreamingHistory_music_0.json", b" " * (3 * 2**20))
+    response = alice_client.post("/listening/import/", {"files": [big]})
+    assert response.status_code == 413
+    assert b"at most" in response.content
+
+
+@IMPORT_DB
+def test_import_progress_is_not_found_when_the_import_is_another_users(alice_client, bob):
+    from music.models import PlayImport
+
+    job = PlayImport.objects.create(user=bob, upload_names=["b.zip"])
+    assert alice_client.get(f"/listening/import/{job.pk}/progress.json").status_code == 404
+
+
+@IMPORT_DB
+def test_import_upload_needs_a_login(client):
+    response = client.post("/listening/import/", {})
+    assert response.status_code == 302 and "next=/listening/import/" in response["Location"]

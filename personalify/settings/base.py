@@ -276,6 +276,25 @@ CELERY_BEAT_SCHEDULE["music-recently-played-poll"] = {
     "schedule": RECENTLY_PLAYED_INTERVAL,
 }
 
+# --- Import of Spotify's privacy export (music.services.plays_import) ------------------------
+# Where uploads wait for their import (deleted after it). Web and worker must share it.
+PLAY_IMPORT_DIR = env.str("PLAY_IMPORT_DIR", default="") or str(VAR_DIR / "imports")
+# The largest upload taken at once (a 10-year export is a few hundred MB).
+PLAY_IMPORT_MAX_BYTES = env.int("PLAY_IMPORT_MAX_BYTES", default=1024 * 2**20)
+PLAY_IMPORT_BATCH_SIZE = env.int("PLAY_IMPORT_BATCH_SIZE", default=5000)
+# An import whose worker gave no sign of life for this long is resumed by another worker.
+PLAY_IMPORT_STALE_AFTER = env.int("PLAY_IMPORT_STALE_AFTER", default=120)
+# Read the next batch while the last one is written (a thread per import; see plays_import).
+PLAY_IMPORT_PIPELINE = env.bool("PLAY_IMPORT_PIPELINE", default=True)
+# The listening statistics mark stretches of this many days with no play stored as gaps.
+LISTENING_GAP_DAYS = env.int("LISTENING_GAP_DAYS", default=3)
+# Run a statistics page's statements on node B at the same time (a connection each).
+LISTENING_PARALLEL_QUERIES = env.bool("LISTENING_PARALLEL_QUERIES", default=True)
+CELERY_BEAT_SCHEDULE["music-play-import-resume"] = {
+    "task": "music.tasks.play_import_resume_task",
+    "schedule": 60,
+}
+
 # --- postgres_fdw: node B as node A's PostgreSQL server sees it (`manage.py setup_fdw`) -------
 # In Docker that is node B's service name, never localhost. Unset values default to the parts
 # of ARCHIVE_DATABASE_URL (right when both see node B under the same address).

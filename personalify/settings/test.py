@@ -102,3 +102,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 LRCLIB_URL = "http://127.0.0.1:9"
 LYRICS_FETCH_AFTER_SYNC = False
 LYRICS_RETRY_BACKOFF = 0.01
+
+# Imports write in the test's own thread (a test's rows live in its transaction, which a
+# writer thread's connection cannot see); the tests of the pipeline turn it on themselves.
+PLAY_IMPORT_PIPELINE = False

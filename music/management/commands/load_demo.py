@@ -1,12 +1,14 @@
 """Create or refresh the read-only demo account: ``manage.py load_demo``.
 
 Its data are the bundled Spotify-shaped JSON files in music/demo_data/, served by the fake
-Spotify and synced through the real client and sync pipeline. Safe to run again.
+Spotify and synced through the real client and sync pipeline, plus a generated listening
+history of a few months with one gap (replaced at each run). Safe to run again.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
 from music.services import demo_load
+from music.services.demo import demo_listening_load
 
 
 class Command(BaseCommand):
@@ -19,4 +21,7 @@ class Command(BaseCommand):
         counts = ", ".join(
             f"{r}: {c['artists']} artists, {c['tracks']} tracks" for r, c in result.counts.items()
         )
-        self.stdout.write(f"Demo user {result.spotify_id} loaded ({counts}).")
+        plays = demo_listening_load()
+        self.stdout.write(
+            f"Demo user {result.spotify_id} loaded ({counts}); {plays} generated plays."
+        )

@@ -1,0 +1,134 @@
+"""The statements behind the listening statistics: single statements on node A over the
+archive's plays (``archive.plays``, node B's table through postgres_fdw; the local ``plays``
+table with no node B), each written so that the filter on user and time and the GROUP BY run
+on node B and only grouped rows cross the network (their Remote SQL is asserted in
+``analytics/tests/test_listening.py``).
+
+Time buckets are computed on node B as whole quarter hours or UTC days with ``date_bin``, an
+immutable function that postgres_fdw ships, where ``AT TIME ZONE`` or ``date_trunc`` (which
+read the session's time zone) would keep the grouping on node A. Node A maps each bucket to
+the user's local day, week, month, hour and weekday with zoneinfo, so DST changes are exact.
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from personalify.archive import archive_errors, archive_table
+
+QUARTER = 900  # seconds: the finest bucket; a whole number of them fits any UTC offset
+DAY = 86400
+SKIP_MS = 30_000  # a play shorter than this is a skip when the source does not say
+
+# When a play counts as skipped: what the export says, else shorter than 30 s.
+# (Boolean operators, not coalesce(), which postgres_fdw does not ship.)
+_SKIPPED = f"skipped OR (skipped IS NULL AND ms_played < {SKIP_MS})"
+_WINDOW = "spotify_id = %s AND played_at >= %s AND played_at < %s"
+# date_bin() is immutable and shipped; extract() on an interval is not.
+_BUCKET = "date_bin('{size} seconds'::interval, played_at, '1970-01-01 00:00:00+00'::timestamptz)"
+
+# Per track on node B (numbers only: text max() over every play costs node B more than the
+# grouping); names, album and credits from node A's catalogue. A track the catalogue does not
+# know ('' name) is named from its plays by TRACK_NAMES_SQL, for those tracks only.
+PER_TRACK_SQL = f"""
+SELECT p.track_id, p.plays, p.ms_played, p.skips,
+       coalesce(t.name, '') AS name, coalesce(t.album_name, '') AS album_name,
+       coalesce(t.album_id, '') AS album_id, t.album_image_url, coalesce(t.url, '') AS url,
+       '' AS artist_name, c.artist_ids, c.artist_names
+FROM (
+    SELECT track_id, count(*) AS plays, sum(ms_played) AS ms_played,
+           count(*) FILTER (WHERE {_SKIPPED}) AS skips
+    FROM {{plays}}
+    WHERE {_WINDOW} AND track_id <> ''
+    GROUP BY track_id
+) p
+LEFT JOIN tracks t ON t.id = p.track_id
+LEFT JOIN LATERAL (
+    SELECT array_agg(a.id ORDER BY ta.position) AS artist_ids,
+           array_agg(a.name ORDER BY ta.position) AS artist_names
+    FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
+    WHERE ta.track_id = p.track_id
+) c ON true
+"""  # noqa: S608 - constant SQL; values are parameters
+
+TRACK_NAMES_SQL = """
+SELECT track_id, max(track_name), max(artist_name), max(album_name)
+FROM {plays}
+WHERE spotify_id = %s AND track_id = ANY(%s)
+GROUP BY track_id
+"""
+
+PER_QUARTER_SQL = f"""
+SELECT {_BUCKET.format(size=QUARTER)} AS bucket, count(*), sum(ms_played)
+FROM {{plays}}
+WHERE {_WINDOW}
+GROUP BY 1
+"""  # noqa: S608
+
+PER_PLATFORM_COUNTRY_SQL = f"""
+SELECT platform, country, count(*), sum(ms_played)
+FROM {{plays}}
+WHERE {_WINDOW}
+GROUP BY platform, country
+"""  # noqa: S608
+
+# Per episode (count(DISTINCT) is not shipped); node A adds the episodes of each show up.
+PER_EPISODE_SQL = f"""
+SELECT episode_show_name, episode_uri, count(*), sum(ms_played)
+FROM {{plays}}
+WHERE {_WINDOW} AND episode_uri <> ''
+GROUP BY episode_show_name, episode_uri
+"""  # noqa: S608
+
+# All of a user's plays per UTC day and source: coverage and gaps.
+PER_DAY_SOURCE_SQL = f"""
+SELECT {_BUCKET.format(size=DAY)} AS day, source, count(*),
+       min(played_at), max(played_at)
+FROM {{plays}}
+WHERE spotify_id = %s
+GROUP BY 1, 2
+"""  # noqa: S608
+
+# One artist's plays (the tracks the catalogue credits to them), per UTC day and per track.
+ARTIST_PER_DAY_SQL = f"""
+SELECT {_BUCKET.format(size=DAY)} AS day, count(*), sum(ms_played),
+       min(played_at), max(played_at)
+FROM {{plays}}
+WHERE spotify_id = %s AND track_id = ANY(%s)
+GROUP BY 1
+"""  # noqa: S608
+
+ARTIST_PER_TRACK_SQL = """
+SELECT p.track_id, coalesce(t.name, nullif(p.track_name, ''), p.track_id), p.plays, p.ms_played
+FROM (
+    SELECT track_id, count(*) AS plays, sum(ms_played) AS ms_played, max(track_name) AS track_name
+    FROM {plays}
+    WHERE spotify_id = %s AND track_id = ANY(%s)
+    GROUP BY track_id
+) p
+LEFT JOIN tracks t ON t.id = p.track_id
+ORDER BY p.plays DESC, p.ms_played DESC, 2
+"""
+
+# node B cannot estimate how many groups an expression makes and answers "one per play"; node
+# A's planner then finds hashing the fetched plays itself as cheap as letting node B group
+# them. Without hash aggregation on node A, grouping on node B is the cheapest plan.
+# SET LOCAL: this statement's transaction only (the fdw issue measured the same).
+PUSH_DOWN_GROUPING = "SET LOCAL enable_hashagg = off"
+
+
+def statement(template: str) -> str:
+    """A template with the archive's plays table for this configuration."""
+    return template.format(plays=archive_table("plays"))
+
+
+def fetch(template: str, params: list) -> list[tuple]:
+    """Rows of one statement; node B's errors become ``ArchiveUnavailable``. In a savepoint,
+    so a failed read leaves the caller's transaction usable; the planner setting is put back
+    for whatever else that transaction runs."""
+    with archive_errors(), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(PUSH_DOWN_GROUPING)
+        cursor.execute(statement(template), params)
+        rows = cursor.fetchall()
+        cursor.execute("SET LOCAL enable_hashagg = DEFAULT")
+        return rows

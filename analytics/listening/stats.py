@@ -1,0 +1,453 @@
+"""Listening statistics of one user over one period, computed from a few pushed-down statements
+(``queries``) and cached in Redis per user and period.
+
+Cache: ``listening:<spotify id>:<version>:<zone>:<first day>:<last day>`` holds the page's data
+as JSON; ``listening:version:<spotify id>`` changes whenever plays reach the archive
+(``music.signals.plays_stored``), so every cached period of that user is dropped at once (its
+keys are no longer read, and expire after ``CACHE_TTL``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, connections
+
+from personalify.archive import archive_errors
+from personalify.cache import cache_get, cache_set
+
+from . import python_rows, queries
+from .periods import Period
+
+TOP = 50
+SERIES_KINDS = ("day", "week", "month")
+GAP_LABELS = {
+    ("export", "api"): "Between your imported history and polling",
+    ("api", "api"): "Polling outage, or no listening",
+    ("export", "export"): "No plays in your export",
+    ("api", "export"): "No plays stored",
+    ("before", ""): "Before your history starts",
+    ("after", ""): "Since your last stored play",
+}
+
+
+def _version_key(spotify_id: str) -> str:
+    return f"listening:version:{spotify_id}"
+
+
+def listening_cache_forget(*, spotify_id: str) -> None:
+    """Drop every cached statistic of the user (new plays arrived)."""
+    cache_set(_version_key(spotify_id), uuid.uuid4().hex[:12], None)
+
+
+def _cache_key(spotify_id: str, part: str) -> str:
+    version = cache_get(_version_key(spotify_id)) or "0"
+    return f"listening:{spotify_id}:{version}:{part}"
+
+
+def _cached(spotify_id: str, part: str, compute):
+    key = _cache_key(spotify_id, part)
+    value = cache_get(key)
+    if value is None:
+        value = compute()
+        cache_set(key, value, settings.CACHE_TTL)
+    return value
+
+
+def listening_html_cached(*, spotify_id: str, part: str, render) -> str:
+    """A rendered section of the statistics, cached (and dropped) with the user's data."""
+    return _cached(spotify_id, part, render)
+
+
+# Each statement, and its rows computed in Python for a database that is not PostgreSQL.
+PYTHON_ROWS = {
+    "PER_TRACK_SQL": python_rows.per_track,
+    "TRACK_NAMES_SQL": python_rows.track_names,
+    "PER_QUARTER_SQL": python_rows.per_quarter,
+    "PER_PLATFORM_COUNTRY_SQL": python_rows.per_platform_country,
+    "PER_EPISODE_SQL": python_rows.per_episode,
+    "PER_DAY_SOURCE_SQL": python_rows.per_day_source,
+    "ARTIST_PER_DAY_SQL": python_rows.artist_per_day,
+    "ARTIST_PER_TRACK_SQL": python_rows.artist_per_track,
+}
+
+
+def _rows(name: str, *params) -> list[tuple]:
+    if connection.vendor == "postgresql":
+        return queries.fetch(getattr(queries, name), list(params))
+    with archive_errors():
+        return PYTHON_ROWS[name](*params)
+
+
+# --- Coverage and gaps ---------------------------------------------------------------------------
+
+
+def coverage_get(*, spotify_id: str) -> dict:
+    """All of the user's plays at a glance: first and last play, and the gaps (stretches of
+    ``LISTENING_GAP_DAYS`` or more with no play stored) with what probably caused each."""
+    return _cached(spotify_id, "coverage", lambda: _coverage(spotify_id))
+
+
+def _coverage(spotify_id: str) -> dict:
+    rows = _rows("PER_DAY_SOURCE_SQL", spotify_id)
+    days: dict[int, dict] = {}
+    for day, source, count, first, last in rows:
+        entry = days.setdefault(
+            day,
+            {
+                "first": first,
+                "last": last,
+                "first_source": source,
+                "last_source": source,
+                "plays": 0,
+            },
+        )
+        entry["plays"] += count
+        if first < entry["first"]:
+            entry["first"], entry["first_source"] = first, source
+        if last > entry["last"]:
+            entry["last"], entry["last_source"] = last, source
+    ordered = [days[d] for d in sorted(days)]
+    threshold = timedelta(days=settings.LISTENING_GAP_DAYS)
+    gaps = []
+    for before, after in itertools.pairwise(ordered):
+        if after["first"] - before["last"] >= threshold:
+            label = GAP_LABELS.get((before["last_source"], after["first_source"]), "No plays")
+            gaps.append(
+                {
+                    "start": before["last"].isoformat(),
+                    "end": after["first"].isoformat(),
+                    "label": label,
+                }
+            )
+    first = ordered[0]["first"] if ordered else None
+    last = ordered[-1]["last"] if ordered else None
+    sources = {source for _, source, *_ in rows}
+    return {
+        "first": first.isoformat() if first else None,
+        "last": last.isoformat() if last else None,
+        "plays": sum(d["plays"] for d in ordered),
+        "gaps": gaps,
+        "sources": sorted(sources),
+    }
+
+
+def gaps_in(coverage: dict, *, start: datetime, end: datetime, now: datetime) -> list[dict]:
+    """The gaps that touch [start, end), clipped to it, with "before the history starts" and
+    "since the last play" added where the period reaches them."""
+    found = []
+    first = datetime.fromisoformat(coverage["first"]) if coverage["first"] else None
+    last = datetime.fromisoformat(coverage["last"]) if coverage["last"] else None
+    if first is None:
+        return []
+    if start < first:
+        found.append((start, min(first, end), GAP_LABELS[("before", "")]))
+    for gap in coverage["gaps"]:
+        found.append(
+            (datetime.fromisoformat(gap["start"]), datetime.fromisoformat(gap["end"]), gap["label"])
+        )
+    threshold = timedelta(days=settings.LISTENING_GAP_DAYS)
+    if last is not None and now - last >= threshold:
+        found.append((last, now, GAP_LABELS[("after", "")]))
+    clipped = []
+    edges = {GAP_LABELS[("before", "")], GAP_LABELS[("after", "")]}
+    for gap_start, gap_end, label in found:
+        lo, hi = max(gap_start, start), min(gap_end, end)
+        # A period's edge a few hours from the first or last play is no hole worth marking.
+        if lo < hi and (label not in edges or hi - lo >= timedelta(days=1)):
+            clipped.append({"start": lo.isoformat(), "end": hi.isoformat(), "label": label})
+    return clipped
+
+
+# --- The statistics of a period --------------------------------------------------------------
+
+
+def listening_stats(*, user, period: Period) -> dict:
+    """Everything the statistics page shows for ``period`` (plain data, cached)."""
+    return _cached(user.spotify_id, period.cache_part, lambda: _stats(user.spotify_id, period))
+
+
+def _rows_together(names: list[str], *params) -> dict[str, list[tuple]]:
+    """The rows of several statements over the same plays, each on a connection of its own so
+    node B runs them at the same time (``LISTENING_PARALLEL_QUERIES``). In one after the other
+    when inside a transaction (whose rows other connections cannot see) or not on PostgreSQL."""
+    if (
+        not settings.LISTENING_PARALLEL_QUERIES
+        or connection.vendor != "postgresql"
+        or connection.in_atomic_block
+    ):
+        return {name: _rows(name, *params) for name in names}
+
+    def one(name: str) -> list[tuple]:
+        try:
+            return _rows(name, *params)
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    with ThreadPoolExecutor(max_workers=len(names)) as pool:
+        futures = {name: pool.submit(one, name) for name in names}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def _stats(spotify_id: str, period: Period) -> dict:
+    window = [spotify_id, period.start, period.end]
+    rows = _rows_together(
+        ["PER_TRACK_SQL", "PER_QUARTER_SQL", "PER_PLATFORM_COUNTRY_SQL", "PER_EPISODE_SQL"], *window
+    )
+    unnamed = [row[0] for row in rows["PER_TRACK_SQL"] if not row[4]]
+    names = {}
+    if unnamed:  # tracks the catalogue does not know: named from their plays
+        names = {r[0]: r[1:] for r in _rows("TRACK_NAMES_SQL", spotify_id, unnamed)}
+    tracks = [_track(row, names.get(row[0])) for row in rows["PER_TRACK_SQL"]]
+    quarters = rows["PER_QUARTER_SQL"]
+    places = rows["PER_PLATFORM_COUNTRY_SQL"]
+    episodes = rows["PER_EPISODE_SQL"]
+    series, clock, days_listened = _time_shapes(quarters, period)
+    track_plays = sum(t["plays"] for t in tracks)
+    skips = sum(t["skips"] for t in tracks)
+    shows: dict[str, dict] = {}
+    for show, _uri, count, ms in episodes:
+        name = show or "Unknown show"
+        entry = shows.setdefault(name, {"show": name, "plays": 0, "ms": 0, "episodes": 0})
+        entry["plays"] += int(count)
+        entry["ms"] += int(ms or 0)
+        entry["episodes"] += 1
+    podcasts = sorted(shows.values(), key=lambda s: (-s["ms"], s["show"]))
+    return {
+        "totals": {
+            "plays": sum(int(n) for _, n, _ in quarters),
+            "ms": sum(int(ms or 0) for _, _, ms in quarters),
+            "track_plays": track_plays,
+            "tracks": len(tracks),
+            "podcast_plays": sum(p["plays"] for p in podcasts),
+            "podcast_ms": sum(p["ms"] for p in podcasts),
+            "skips": skips,
+            "skip_rate": round(skips / track_plays, 4) if track_plays else None,
+            "days_listened": days_listened,
+        },
+        "tracks": {"plays": _top(tracks, "plays"), "ms": _top(tracks, "ms")},
+        "artists": _ranked(_artists(tracks)),
+        "albums": _ranked(_albums(tracks)),
+        "most_skipped": sorted(
+            (t for t in tracks if t["skips"] >= 2),
+            key=lambda t: (-t["skips"], -t["plays"], t["name"]),
+        )[:10],
+        "series": series,
+        "clock": clock,
+        "platforms": _shares(places, 0, _platform_family),
+        "countries": _shares(places, 1, lambda c: c or "Unknown"),
+        "podcasts": podcasts[:TOP],
+    }
+
+
+def _track(row, from_plays: tuple | None = None) -> dict:
+    """A track of the per-track rows; ``from_plays`` (track, artist, album names) when the
+    catalogue does not know it."""
+    (
+        track_id,
+        plays,
+        ms,
+        skips,
+        name,
+        album,
+        album_id,
+        image,
+        url,
+        artist_name,
+        artist_ids,
+        artist_names,
+    ) = row
+    if from_plays:
+        play_track, artist_name, play_album = from_plays
+        name, album = name or play_track or track_id, album or play_album
+    name = name or track_id
+    if artist_ids:
+        artists = [{"id": i, "name": n} for i, n in zip(artist_ids, artist_names, strict=True)]
+    else:
+        artists = [{"id": "", "name": artist_name}] if artist_name else []
+    return {
+        "id": track_id,
+        "name": name,
+        "artists": artists,
+        "album": album or "",
+        "album_id": album_id,
+        "image": image,
+        "url": url if url.startswith("https://") else "",
+        "plays": int(plays),
+        "ms": int(ms or 0),
+        "skips": int(skips),
+    }
+
+
+def _top(items: list[dict], by: str) -> list[dict]:
+    return sorted(items, key=lambda i: (-i[by], -i["ms" if by == "plays" else "plays"], i["name"]))[
+        :TOP
+    ]
+
+
+def _ranked(items: list[dict]) -> dict:
+    return {"plays": _top(items, "plays"), "ms": _top(items, "ms")}
+
+
+def _artists(tracks: list[dict]) -> list[dict]:
+    """A play counts for each credited artist (as on Spotify's own artist pages)."""
+    totals: dict[str, dict] = {}
+    for track in tracks:
+        for artist in track["artists"]:
+            key = artist["id"] or f"name:{artist['name']}"
+            entry = totals.setdefault(
+                key, {"id": artist["id"], "name": artist["name"], "plays": 0, "ms": 0}
+            )
+            entry["plays"] += track["plays"]
+            entry["ms"] += track["ms"]
+    return list(totals.values())
+
+
+def _albums(tracks: list[dict]) -> list[dict]:
+    totals: dict[str, dict] = {}
+    for track in tracks:
+        if not track["album"]:
+            continue
+        artist = track["artists"][0]["name"] if track["artists"] else ""
+        key = track["album_id"] or f"{track['album']}\x1f{artist}"
+        entry = totals.setdefault(
+            key,
+            {
+                "name": track["album"],
+                "artist": artist,
+                "image": track["image"],
+                "plays": 0,
+                "ms": 0,
+            },
+        )
+        entry["plays"] += track["plays"]
+        entry["ms"] += track["ms"]
+        entry["image"] = entry["image"] or track["image"]
+    return list(totals.values())
+
+
+def _platform_family(platform: str) -> str:
+    text = (platform or "").lower()
+    for needle, family in (
+        ("android", "Android"),
+        ("ios", "iOS"),
+        ("iphone", "iOS"),
+        ("ipad", "iOS"),
+        ("windows", "Windows"),
+        ("os x", "macOS"),
+        ("macos", "macOS"),
+        ("web_player", "Web player"),
+        ("web player", "Web player"),
+        ("linux", "Linux"),
+        ("cast", "Cast / speakers"),
+        ("sonos", "Cast / speakers"),
+        ("tv", "TV"),
+        ("playstation", "Console"),
+        ("xbox", "Console"),
+    ):
+        if needle in text:
+            return family
+    return "Other" if text else "Unknown"
+
+
+def _shares(rows, column: int, name) -> list[dict]:
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        entry = totals[name(row[column])]
+        entry[0] += int(row[2])
+        entry[1] += int(row[3] or 0)
+    all_plays = sum(plays for plays, _ in totals.values()) or 1
+    return sorted(
+        (
+            {"name": key, "plays": plays, "ms": ms, "share": round(plays / all_plays, 4)}
+            for key, (plays, ms) in totals.items()
+        ),
+        key=lambda e: (-e["plays"], e["name"]),
+    )
+
+
+def _week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+SERIES_KEY = {"day": lambda d: d, "week": _week_start, "month": lambda d: d.replace(day=1)}
+
+
+def _time_shapes(quarters, period: Period) -> tuple[dict, list[list[int]], int]:
+    """Minutes per day/week/month (every bucket of the period, zeros included) and the
+    listening clock (weekday x hour, milliseconds), in the period's zone."""
+    zone: ZoneInfo = period.zone
+    per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    clock = [[0] * 24 for _ in range(7)]
+    for bucket, count, ms in quarters:
+        local = bucket.astimezone(zone)
+        entry = per_day[local.date()]
+        entry[0] += int(count)
+        entry[1] += int(ms or 0)
+        clock[local.weekday()][local.hour] += int(ms or 0)
+    series = {}
+    for kind in SERIES_KINDS:
+        key = SERIES_KEY[kind]
+        totals: dict[date, list[int]] = {}
+        day = period.first_day
+        while day <= period.last_day:
+            totals.setdefault(key(day), [0, 0])
+            day += timedelta(days=1)
+        for day, (count, ms) in per_day.items():
+            if key(day) in totals:
+                totals[key(day)][0] += count
+                totals[key(day)][1] += ms
+        series[kind] = [[d.isoformat(), plays, ms] for d, (plays, ms) in sorted(totals.items())]
+    return series, clock, len(per_day)
+
+
+# --- One artist -------------------------------------------------------------------------------
+
+
+def artist_history(*, user, artist_id: str, track_ids: list[str], zone: ZoneInfo) -> dict:
+    """The user's plays of one artist over all time, per month in ``zone`` (cached)."""
+
+    def compute() -> dict:
+        if not track_ids:
+            return {"first": None, "last": None, "plays": 0, "ms": 0, "months": [], "tracks": []}
+        params = [user.spotify_id, track_ids]
+        days = _rows("ARTIST_PER_DAY_SQL", *params)
+        per_track = _rows("ARTIST_PER_TRACK_SQL", *params)
+        return _artist_shape(days, per_track, zone)
+
+    return _cached(user.spotify_id, f"artist:{zone.key}:{artist_id}", compute)
+
+
+def _artist_shape(days, per_track, zone: ZoneInfo) -> dict:
+    months: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    first = last = None
+    for _day, count, ms, day_first, day_last in days:
+        month = day_first.astimezone(zone).date().replace(day=1)
+        months[month][0] += int(count)
+        months[month][1] += int(ms or 0)
+        first = day_first if first is None or day_first < first else first
+        last = day_last if last is None or day_last > last else last
+    filled = []
+    if months:
+        month, end = min(months), max(months)
+        while month <= end:
+            plays, ms = months.get(month, (0, 0))
+            filled.append([month.isoformat(), plays, ms])
+            month = (month + timedelta(days=32)).replace(day=1)
+    return {
+        "first": first.isoformat() if first else None,
+        "last": last.isoformat() if last else None,
+        "plays": sum(m[1] for m in filled),
+        "ms": sum(m[2] for m in filled),
+        "months": filled,
+        "tracks": [
+            {"id": t, "name": n, "plays": int(p), "ms": int(ms or 0)}
+            for t, n, p, ms in per_track[:TOP]
+        ],
+    }
