@@ -161,9 +161,13 @@ def mongo_server():
 
 @pytest.fixture(autouse=True)
 def _clean_stores(mongo_server):
-    """Each test starts with an empty cache and an empty history database."""
+    """Each test starts with an empty cache (no outage remembered) and an empty history
+    database."""
     from pymongo import MongoClient
 
+    from personalify.cache import cache_state_reset
+
+    cache_state_reset()
     redis.Redis.from_url(settings.REDIS_URL).flushdb()
     with MongoClient(settings.MONGO_URI, serverSelectionTimeoutMS=3000) as client:
         client.drop_database(settings.MONGO_DB_NAME)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -23,6 +23,7 @@ from music.services.plays_import import (
     upload_too_large,
 )
 from music.services.sync import NO_SPOTIFY_ACCOUNT
+from personalify.middleware import accepts_uploads
 from personalify.progress import progress_get, progress_shown
 
 # HTTP status of "Sync now" (JSON) by sync_request's outcome.
@@ -107,16 +108,23 @@ def _import_page(request, *, error: str = "", status: int = 200):
     return render(request, "music/import_list.html", context, status=status)
 
 
+def _import_too_large(request, length: int):
+    if not request.user.is_authenticated:
+        return HttpResponse(upload_too_large(length), status=413, content_type="text/plain")
+    return _import_page(request, error=upload_too_large(length), status=413)
+
+
+# An oversized upload is refused before anything reads its body (the middleware asks this view's
+# limit, the file parts' size plus a megabyte for the form around them).
+@accepts_uploads(
+    max_bytes=lambda: settings.PLAY_IMPORT_MAX_BYTES + 2**20, too_large=_import_too_large
+)
 @require_http_methods(["GET", "POST"])
 @login_required
 def import_list(request):
     """The import page: upload Spotify's export (GET shows it, POST takes an upload)."""
     if request.method != "POST":
         return _import_page(request)
-    # Refuse an oversized upload before Django reads its body.
-    length = int(request.META.get("CONTENT_LENGTH") or 0)
-    if length > settings.PLAY_IMPORT_MAX_BYTES + 2**20:
-        return _import_page(request, error=upload_too_large(length), status=413)
     try:
         play_import_create(user=request.user, files=request.FILES.getlist("files"))
     except ImportRefused as exc:

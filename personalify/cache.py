@@ -81,6 +81,10 @@ def _guarded(function, *args, **kwargs):
         raise CacheUnavailable("the cache failed moments ago; it is skipped for a short back-off")
     try:
         result = function(*args, **kwargs)
+    except ValueError as exc:
+        # The cache answered, and refused the call (incr of a key that expired): not an outage,
+        # so no back-off; the caller reads the cause.
+        raise CacheUnavailable(str(exc)) from exc
     except Exception as exc:
         _mark(True, exc)
         raise CacheUnavailable(str(exc)) from exc

@@ -73,10 +73,11 @@ MIDDLEWARE = [
 ]
 
 # Bounded input: no request body above REQUEST_MAX_BYTES is read (413), and no file part is
-# accepted anywhere (nothing on this site takes uploads).
+# accepted (400) except by the one view marked personalify.middleware.accepts_uploads (the
+# listening-history import, with its own size limit, PLAY_IMPORT_MAX_BYTES).
 REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=256 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BYTES
-DATA_UPLOAD_MAX_NUMBER_FILES = 0
+DATA_UPLOAD_MAX_NUMBER_FILES = 100  # an export is about 20 files
 FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 
 ROOT_URLCONF = "personalify.urls"

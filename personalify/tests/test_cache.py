@@ -73,3 +73,13 @@ def test_compare_and_act_touches_a_key_only_while_it_holds_the_expected_value(se
     assert cache_delete_if("lock", "mine") is True
     assert cache.get("lock") is None
     assert cache_touch_if("lock", "mine", 600) is False
+
+
+def test_a_call_the_cache_refuses_is_not_taken_for_an_outage(caplog):
+    # incr of a missing key: Redis answered. The rate limits rely on this staying usable.
+    with caplog.at_level(logging.WARNING, logger="personalify.cache"):
+        with pytest.raises(CacheUnavailable) as raised:
+            cache_call("incr", "no-such-counter")
+        assert isinstance(raised.value.__cause__, ValueError)
+        assert cache_set("still-up", 1) is True and cache_get("still-up") == 1
+    assert not [r for r in caplog.records if "Cache unavailable" in r.getMessage()]
