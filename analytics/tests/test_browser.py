@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from PIL import Image
+from playwright.sync_api import expect
 
 from accounts.selectors import user_demo_get
 from lyrics.models import TrackLyrics
@@ -355,10 +356,8 @@ def test_upload_shows_live_progress_and_then_the_statistics(dora_page, live_serv
     worker.start()
     try:
         assert shown.wait(timeout=60)
-        page.wait_for_function(
-            "document.querySelector('[data-count=\"imported\"]').textContent === '100'",
-            timeout=30_000,
-        )
+        # Locator assertions, not wait_for_function: the CSP forbids evaluating strings.
+        expect(page.locator('[data-count="imported"]')).to_have_text("100", timeout=30_000)
         assert "Importing" in page.locator(".import-job .import-state").inner_text()
         screenshot(page, "import-progress-1440")
     finally:
@@ -366,10 +365,7 @@ def test_upload_shows_live_progress_and_then_the_statistics(dora_page, live_serv
         worker.join(timeout=60)
     assert not failures, failures
     # Done: the page reloads itself and shows the final counts.
-    page.wait_for_function(
-        "document.querySelector('.import-job .import-state').textContent.includes('Imported')",
-        timeout=30_000,
-    )
+    expect(page.locator(".import-job .import-state")).to_contain_text("Imported", timeout=30_000)
     assert page.locator('[data-count="imported"]').inner_text() == str(PLAYS)
 
     last = START + timedelta(minutes=37 * (PLAYS - 1))

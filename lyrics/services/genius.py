@@ -16,7 +16,8 @@ from lyrics.genius import (
     page_url,
 )
 from lyrics.models import Lyrics, Source, Status
-from personalify.cache import CacheUnavailable, cache_call, cache_get, cache_set
+from personalify.cache import cache_get, cache_set
+from personalify.ratelimit import rate_limit_hit
 
 from .store import retry_at_from
 
@@ -91,21 +92,6 @@ def genius_page_link(path_or_url: str) -> str:
         return ""
 
 
-def rate_limit_hit(*, scope: str, user_id: int, limit: int, window: int = 60) -> bool:
-    """Count one request of ``scope`` for the user; True when over ``limit`` per window.
-    Fails open when the cache is down, like the emotions page's limit."""
-    key = f"ratelimit:{scope}:{user_id}"
-    try:
-        cache_call("add", key, 0, timeout=window)
-        count = cache_call("incr", key)
-    except CacheUnavailable as exc:
-        if not isinstance(exc.__cause__, ValueError):
-            return False
-        cache_set(key, 1, timeout=window)
-        count = 1
-    return count > limit
-
-
 def lyrics_rate_limit_hit(*, user_id: int) -> bool:
     """One Genius search or page fetch for the user; True when over LYRICS_RATE_LIMIT a minute."""
-    return rate_limit_hit(scope="lyrics", user_id=user_id, limit=settings.LYRICS_RATE_LIMIT)
+    return rate_limit_hit(key=f"lyrics:{user_id}", limit=settings.LYRICS_RATE_LIMIT)

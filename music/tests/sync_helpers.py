@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 
 import redis
 from django.conf import settings
@@ -23,3 +24,17 @@ def top_page(fake, kind: str) -> dict:
     """A top-list answer in Spotify's shape, to edit before injecting it into the fake."""
     items = copy.deepcopy(fake.catalogue.ranking(kind, "short_term"))
     return {"items": items, "total": len(items), "limit": 50, "offset": 0, "next": None}
+
+
+@contextmanager
+def mongodb_down(settings, mongo_server: str):
+    """MongoDB refuses connections inside the block (a closed port); the session's after it."""
+    from music.history import history_client_reset
+
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        yield
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()

@@ -12,6 +12,8 @@ from music.models import HistoryOutbox
 from music.services import history_outbox_flush, library_sync
 from music.spotify import TimeRange
 
+from .sync_helpers import mongodb_down
+
 pytestmark = pytest.mark.django_db
 
 
@@ -89,13 +91,8 @@ def test_one_record_that_can_never_be_written_does_not_block_the_others(
     spotify_user, settings, mongo_server
 ):
     broken = _broken_record(spotify_user)  # the oldest: it used to stop every flush
-    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
-    history_client_reset()
-    try:
+    with mongodb_down(settings, mongo_server):
         library_sync(user=spotify_user)
-    finally:
-        settings.MONGO_URI = mongo_server
-        history_client_reset()
     # The sync's own flush already met the broken record (refused, backing off) before MongoDB
     # turned out to be down; the next flush passes it and delivers the sync's three.
     flushed = history_outbox_flush()

@@ -89,19 +89,8 @@ def test_library_sync_lock_expires_when_a_sync_dies(spotify_user):
 def test_library_sync_runs_once_when_two_syncs_start_together(fake_spotify):
     user = spotify_user_make(fake_spotify)
     # The first sync holds the lock while one of its Spotify requests is held open.
-    gate = fake_spotify.hold("/v1/me/top/tracks")
-    results = {}
-
-    def run_first():
-        try:
-            results["first"] = library_sync(user=user)
-        finally:
-            connections.close_all()  # this thread's own database connection
-
-    first = threading.Thread(target=run_first)
-    first.start()
+    gate, first, results = _first_sync_held(user, fake_spotify)
     try:
-        assert gate.entered.wait(30), "the first sync never reached Spotify"
         results["second"] = library_sync(user=user)
     finally:
         gate.release.set()

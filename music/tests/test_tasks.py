@@ -27,6 +27,8 @@ from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.users import spotify_user_make
 from personalify.testing.worker import celery_worker_start, celery_worker_stop
 
+from .sync_helpers import mongodb_down
+
 pytestmark = pytest.mark.django_db
 
 
@@ -171,19 +173,13 @@ def test_a_sync_task_is_stopped_before_its_users_lock_could_expire():
 def test_a_flush_that_finds_mongodb_down_returns_and_leaves_the_records_to_the_schedule(
     spotify_user, settings, mongo_server
 ):
-    from music.history import history_client_reset
     from music.services import library_sync
 
-    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
-    history_client_reset()
-    try:
+    with mongodb_down(settings, mongo_server):
         library_sync(user=spotify_user)
         # Run as a worker runs it (not eagerly): before, it raised Retry and began a chain of
         # 10 retries, one new chain for every scheduled flush.
         assert history_outbox_flush_task.run() == {"delivered": 0, "pending": 3}
-    finally:
-        settings.MONGO_URI = mongo_server
-        history_client_reset()
     assert HistoryOutbox.objects.count() == 3
     entry = settings.CELERY_BEAT_SCHEDULE["music-history-outbox-flush"]
     assert entry["options"]["expires"] < entry["schedule"]
@@ -192,16 +188,11 @@ def test_a_flush_that_finds_mongodb_down_returns_and_leaves_the_records_to_the_s
 def test_history_outbox_flush_task_delivers_waiting_records_when_mongodb_is_back(
     spotify_user, settings, mongo_server
 ):
-    from music.history import history_client_reset, sync_history_for_user
+    from music.history import sync_history_for_user
     from music.services import library_sync
 
-    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
-    history_client_reset()
-    try:
+    with mongodb_down(settings, mongo_server):
         library_sync(user=spotify_user)
-    finally:
-        settings.MONGO_URI = mongo_server
-        history_client_reset()
     assert HistoryOutbox.objects.count() == 3
     assert history_outbox_flush_task.apply().get() == {"delivered": 3, "pending": 0}
     assert len(sync_history_for_user(spotify_id=spotify_user.spotify_id)) == 3
