@@ -385,8 +385,8 @@ def _time_shapes(quarters, period: Period) -> tuple[dict, list[list[int]], int]:
     zone: ZoneInfo = period.zone
     per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     clock = [[0] * 24 for _ in range(7)]
-    for bucket, count, ms in quarters:
-        local = bucket.astimezone(zone)
+    for bucket, count, ms in quarters:  # seconds since 1970, UTC
+        local = datetime.fromtimestamp(bucket, zone)
         entry = per_day[local.date()]
         entry[0] += int(count)
         entry[1] += int(ms or 0)
