@@ -81,9 +81,9 @@ def track_names(spotify_id, track_ids) -> list[tuple]:
 
 
 def per_quarter(spotify_id, start, end) -> list[tuple]:
-    groups: dict[datetime, list[int]] = defaultdict(lambda: [0, 0])
+    groups: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for played_at, ms in _window(spotify_id, start, end).values_list("played_at", "ms_played"):
-        entry = groups[_bin(played_at, QUARTER)]
+        entry = groups[(played_at - EPOCH) // timedelta(seconds=QUARTER) * QUARTER]
         entry[0] += 1
         entry[1] += ms
     return [(bucket, n, ms) for bucket, (n, ms) in groups.items()]

@@ -95,7 +95,10 @@ def coverage_get(*, spotify_id: str) -> dict:
 
 
 def _coverage(spotify_id: str) -> dict:
-    rows = _rows("PER_DAY_SOURCE_SQL", spotify_id)
+    return _coverage_from(_rows("PER_DAY_SOURCE_SQL", spotify_id))
+
+
+def _coverage_from(rows: list[tuple]) -> dict:
     days: dict[int, dict] = {}
     for day, source, count, first, last in rows:
         entry = days.setdefault(
@@ -173,8 +176,29 @@ def listening_stats(*, user, period: Period) -> dict:
     return _cached(user.spotify_id, period.cache_part, lambda: _stats(user.spotify_id, period))
 
 
-def _rows_together(names: list[str], *params) -> dict[str, list[tuple]]:
-    """The rows of several statements over the same plays, each on a connection of its own so
+def coverage_with_stats(*, user, period: Period) -> dict:
+    """``coverage_get``; when neither the coverage nor ``period``'s statistics are cached (the
+    cold page), both are computed from one batch of statements run at once, and both cached.
+    ``period`` must not depend on the coverage (any period but "all")."""
+    spotify_id = user.spotify_id
+    coverage_key = _cache_key(spotify_id, "coverage")
+    coverage = cache_get(coverage_key)
+    if coverage is not None:
+        return coverage
+    stats_key = _cache_key(spotify_id, period.cache_part)
+    if cache_get(stats_key) is not None:
+        return coverage_get(spotify_id=spotify_id)
+    window = [spotify_id, period.start, period.end]
+    statements = dict.fromkeys(PERIOD_STATEMENTS, window)
+    rows = _rows_together({**statements, "PER_DAY_SOURCE_SQL": [spotify_id]})
+    coverage = _coverage_from(rows["PER_DAY_SOURCE_SQL"])
+    cache_set(stats_key, _stats_from(spotify_id, period, rows), settings.CACHE_TTL)
+    cache_set(coverage_key, coverage, settings.CACHE_TTL)
+    return coverage
+
+
+def _rows_together(statements: dict[str, list]) -> dict[str, list[tuple]]:
+    """The rows of several statements (name: parameters), each on a connection of its own so
     node B runs them at the same time (``LISTENING_PARALLEL_QUERIES``). In one after the other
     when inside a transaction (whose rows other connections cannot see) or not on PostgreSQL."""
     if (
@@ -182,24 +206,34 @@ def _rows_together(names: list[str], *params) -> dict[str, list[tuple]]:
         or connection.vendor != "postgresql"
         or connection.in_atomic_block
     ):
-        return {name: _rows(name, *params) for name in names}
+        return {name: _rows(name, *params) for name, params in statements.items()}
 
-    def one(name: str) -> list[tuple]:
+    def one(name: str, params: list) -> list[tuple]:
         try:
             return _rows(name, *params)
         finally:
             connections.close_all()  # this thread's own connections
 
-    with ThreadPoolExecutor(max_workers=len(names)) as pool:
-        futures = {name: pool.submit(one, name) for name in names}
+    with ThreadPoolExecutor(max_workers=len(statements)) as pool:
+        futures = {name: pool.submit(one, name, params) for name, params in statements.items()}
         return {name: future.result() for name, future in futures.items()}
+
+
+PERIOD_STATEMENTS = (
+    "PER_TRACK_SQL",
+    "PER_QUARTER_SQL",
+    "PER_PLATFORM_COUNTRY_SQL",
+    "PER_EPISODE_SQL",
+)
 
 
 def _stats(spotify_id: str, period: Period) -> dict:
     window = [spotify_id, period.start, period.end]
-    rows = _rows_together(
-        ["PER_TRACK_SQL", "PER_QUARTER_SQL", "PER_PLATFORM_COUNTRY_SQL", "PER_EPISODE_SQL"], *window
-    )
+    rows = _rows_together(dict.fromkeys(PERIOD_STATEMENTS, window))
+    return _stats_from(spotify_id, period, rows)
+
+
+def _stats_from(spotify_id: str, period: Period, rows: dict[str, list[tuple]]) -> dict:
     unnamed = [row[0] for row in rows["PER_TRACK_SQL"] if not row[4]]
     names = {}
     if unnamed:  # tracks the catalogue does not know: named from their plays
@@ -385,8 +419,8 @@ def _time_shapes(quarters, period: Period) -> tuple[dict, list[list[int]], int]:
     zone: ZoneInfo = period.zone
     per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     clock = [[0] * 24 for _ in range(7)]
-    for bucket, count, ms in quarters:
-        local = bucket.astimezone(zone)
+    for bucket, count, ms in quarters:  # seconds since 1970, UTC
+        local = datetime.fromtimestamp(bucket, zone)
         entry = per_day[local.date()]
         entry[0] += int(count)
         entry[1] += int(ms or 0)

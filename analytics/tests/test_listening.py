@@ -13,7 +13,14 @@ from django.db import connection, transaction
 
 from analytics.listening import queries
 from analytics.listening.periods import PeriodInvalid, period_resolve
-from analytics.listening.stats import PYTHON_ROWS, coverage_get, gaps_in, listening_stats
+from analytics.listening.stats import (
+    PYTHON_ROWS,
+    coverage_get,
+    coverage_with_stats,
+    gaps_in,
+    listening_cache_forget,
+    listening_stats,
+)
 from music.models import Artist, Track, TrackArtist
 from music.services.plays import PlayRow, plays_store
 
@@ -341,6 +348,30 @@ def test_listening_stats_are_read_from_the_cache_until_new_plays_arrive(
 
 
 @ARCHIVE_TX
+def test_cold_page_computes_coverage_and_stats_in_one_batch_equal_to_each_alone(
+    archive, alice, django_assert_num_queries
+):
+    catalogue()
+    plays_store(
+        plays=[play(datetime(2026, 1, 5, tzinfo=UTC), "t3")]
+        + [play(datetime(2026, 3, d, 20, tzinfo=UTC), f"t{1 + d % 3}") for d in range(1, 29)]
+        + [episode(datetime(2026, 3, 9, 7, tzinfo=UTC), "Show", "spotify:episode:e1")]
+    )
+    march = period()
+    coverage = coverage_with_stats(user=alice, period=march)
+    with django_assert_num_queries(0):  # both cached by the one batch
+        assert coverage_get(spotify_id=alice.spotify_id) == coverage
+        together = listening_stats(user=alice, period=march)
+    listening_cache_forget(spotify_id=alice.spotify_id)
+    assert coverage_get(spotify_id=alice.spotify_id) == coverage
+    assert listening_stats(user=alice, period=march) == together
+    assert together["totals"]["plays"] == 29 and coverage["plays"] == 30
+    assert coverage["first"].startswith("2026-01-05") and len(coverage["gaps"]) == 1
+    with django_assert_num_queries(0):  # warm: nothing computed again
+        assert coverage_with_stats(user=alice, period=march) == coverage
+
+
+@ARCHIVE_TX
 def test_listening_stats_stay_cached_when_plays_already_stored_arrive_again(
     archive, alice, django_assert_num_queries
 ):
@@ -396,6 +427,20 @@ def test_listening_page_refuses_a_custom_period_that_ends_before_it_starts(
     client.force_login(alice)
     page = client.get("/analytics/listening/?period=custom&from=2026-03-05&to=2026-03-01")
     assert page.status_code == 400 and b"ends before it starts" in page.content
+
+
+@ARCHIVE_TX
+def test_listening_page_all_time_starts_at_the_first_play_and_counts_every_play(
+    archive_ready, alice, client
+):
+    plays_store(
+        plays=[play(datetime(2025, 6, 1, 9, tzinfo=UTC))]
+        + [play(datetime.now(UTC) - timedelta(days=d)) for d in range(1, 4)]
+    )
+    client.force_login(alice)
+    for key in ("all", "4w"):  # "all" needs the coverage first; the others fetch it together
+        html = client.get(f"/analytics/listening/?period={key}").content.decode()
+        assert f'id="total-plays">{4 if key == "all" else 3}<' in html, key
 
 
 @ARCHIVE_TX

@@ -23,6 +23,7 @@ from ..listening.periods import DEFAULT_PERIOD, PERIODS, PeriodInvalid, period_r
 from ..listening.stats import (
     artist_history,
     coverage_get,
+    coverage_with_stats,
     gaps_in,
     listening_html_cached,
     listening_stats,
@@ -63,16 +64,15 @@ def listening_detail(request):
         context["error"] = "Log in with Spotify to see your listening history."
         return render(request, "analytics/listening_detail.html", context, status=400)
     try:
-        coverage = coverage_get(spotify_id=user.spotify_id)
-        first = coverage["first"] and datetime.fromisoformat(coverage["first"])
-        period = period_resolve(
-            key=key,
-            zone=zone,
-            now=now,
-            first_play=first or None,
-            start=context["start"],
-            end=context["end"],
-        )
+        dates = {"key": key, "zone": zone, "now": now, "start": context["start"]}
+        dates["end"] = context["end"]
+        if key == "all":  # starts at the first play
+            coverage = coverage_get(spotify_id=user.spotify_id)
+            first = coverage["first"] and datetime.fromisoformat(coverage["first"])
+            period = period_resolve(**dates, first_play=first or None)
+        else:  # cold: the coverage's statement runs with the period's, at once
+            period = period_resolve(**dates)
+            coverage = coverage_with_stats(user=user, period=period)
         metric = _choice(request, "metric", shown.METRICS, "plays")
         by = _choice(request, "by", shown.BY_LABELS, shown.default_by(period.days))
         # The rendered statistics, cached as the data are (the hour: gaps grow with time).

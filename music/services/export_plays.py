@@ -124,12 +124,12 @@ def play_row(values: dict) -> PlayRow | None:
     """``PlayRow(**values)``, or None where PlayRow would refuse them (a text over its column's
     length or holding NUL, no track and no episode). ``values`` come from ``_extended`` and
     ``_account``: an aware time, ms >= 0 and the user's id are theirs to give."""
-    for name, limit in _ROW_LIMITS.items():
-        value = values.get(name)
-        if value is not None and len(value) > limit:
+    limits = _ROW_LIMITS
+    for name, value in values.items():
+        if value.__class__ is str and (
+            "\x00" in value or len(value) > limits.get(name, len(value))
+        ):
             return None
-    if "\x00" in "".join(v for v in values.values() if v.__class__ is str):
-        return None
     if not values.get("track_id") and not values.get("episode_uri"):
         return None
     row = object.__new__(PlayRow)

@@ -216,7 +216,7 @@ class _Run:
 class _Writer:
     """Stores batches and saves checkpoints, in this thread or in a thread of its own.
 
-    With ``PLAY_IMPORT_PIPELINE`` the reader (ijson and normalisation, Python) goes on with the
+    With ``PLAY_IMPORT_PIPELINE`` the reader (JSON decoding, normalisation: Python) goes on with the
     next batch while this thread waits for node B's COPY and node A's catalogue (the servers'
     own processes): the two overlap on a machine with more than one core. At most two batches
     wait in the queue, so memory stays bounded; the first error stops both sides.
