@@ -112,9 +112,14 @@ def node_b_attach(settings, url: str, *, database: str) -> dict:
     config = environ.Env.db_url_config(url)
     config.update(CONN_MAX_AGE=0, OPTIONS={"connect_timeout": 3}, TEST={"NAME": database})
     settings.DATABASES["archive"] = config
-    # The connection handler reads DATABASES once; make it read them again.
+    # The connection handler reads DATABASES once; make it read them again, and drop an
+    # ``archive`` connection made for an earlier node B (a second benchmark in one process).
     connections.__dict__.pop("settings", None)
     connections._settings = None
+    old = getattr(connections._connections, "archive", None)
+    if old is not None:
+        old.close()
+        delattr(connections._connections, "archive")
     settings.ARCHIVE_DATABASE = "archive"
     settings.FDW_REMOTE_HOST = config["HOST"]
     settings.FDW_REMOTE_PORT = int(config["PORT"])
