@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from dataclasses import dataclass
 
 import requests
@@ -17,6 +16,7 @@ from django.conf import settings
 
 from personalify.http import http_session
 
+from .retry import get_with_retries
 from .text import TimedLine, lrc_parse, text_from_timed
 from .throttle import Throttle
 
@@ -103,42 +103,21 @@ class LRCLibClient:
             "album_name": album_name,
             "duration": int(duration),
         }
-        rate_limited = failures = 0
-        while True:
+        response = get_with_retries(
+            self,
+            f"{self.base_url}/api/get",
+            name="LRCLib",
+            unavailable=LRCLibUnavailable,
+            rate_limited=LRCLibRateLimited,
+            message_of=lambda answer: f"LRCLib answered {answer.status_code}",
+            params=params,
+        )
+        status = response.status_code
+        if status == 200:
             try:
-                with self.throttle.slot() if self.throttle else nullcontext():
-                    response = self.session.get(f"{self.base_url}/api/get", params=params)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                failures += 1
-                if failures > self.max_retries:
-                    raise LRCLibUnavailable(f"LRCLib did not answer: {type(exc).__name__}") from exc
-                self.sleep(self.backoff * 2 ** (failures - 1))
-                continue
-            status = response.status_code
-            if status == 200:
-                try:
-                    return parse_lyrics(response.json())
-                except ValueError as exc:
-                    raise LRCLibBadResponse("LRCLib answered with invalid JSON") from exc
-            if status == 404:
-                return None
-            if status == 429:
-                try:
-                    wait = max(int(float(response.headers.get("Retry-After", "1"))), 0)
-                except ValueError:
-                    wait = 1
-                rate_limited += 1
-                if wait > self.max_retry_after or rate_limited > self.max_retries:
-                    raise LRCLibRateLimited("LRCLib is rate-limiting", retry_after=wait)
-                if self.throttle:
-                    self.throttle.pause(wait)
-                else:
-                    self.sleep(wait)
-                continue
-            if status >= 500:
-                failures += 1
-                if failures > self.max_retries:
-                    raise LRCLibUnavailable(f"LRCLib answered {status}", status=status)
-                self.sleep(self.backoff * 2 ** (failures - 1))
-                continue
-            raise LRCLibUnavailable(f"LRCLib answered {status}", status=status)
+                return parse_lyrics(response.json())
+            except ValueError as exc:
+                raise LRCLibBadResponse("LRCLib answered with invalid JSON") from exc
+        if status == 404:
+            return None
+        raise LRCLibUnavailable(f"LRCLib answered {status}", status=status)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from django.conf import settings
 
+from lyrics.retry import get_with_retries
 from lyrics.throttle import Throttle
 from personalify.http import http_session
 
@@ -46,13 +46,6 @@ PAGE_HEADERS = {
     "Accept-Language": "en-US,en;q=0.8",
 }
 MAX_REDIRECTS = 3
-
-
-def _retry_after(response: requests.Response) -> int:
-    try:
-        return max(int(float(response.headers.get("Retry-After", "1"))), 0)
-    except ValueError:
-        return 1
 
 
 def page_url(web_url: str, path: str) -> str:
@@ -193,35 +186,12 @@ class GeniusClient:
 
     def _send(self, url: str, **kwargs) -> requests.Response:
         """One GET with the bounded retries: 429 (Retry-After), 5xx, timeouts, connections."""
-        rate_limited = failures = 0
-        while True:
-            try:
-                with self.throttle.slot() if self.throttle else nullcontext():
-                    response = self.session.get(url, **kwargs)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                failures += 1
-                if failures > self.max_retries:
-                    raise GeniusUnavailable(f"Genius did not answer: {type(exc).__name__}") from exc
-                self.sleep(self.backoff * 2 ** (failures - 1))
-                continue
-            status = response.status_code
-            if status == 429:
-                wait = _retry_after(response)
-                rate_limited += 1
-                response.close()
-                if wait > self.max_retry_after or rate_limited > self.max_retries:
-                    raise GeniusRateLimited("Genius is rate-limiting", retry_after=wait)
-                if self.throttle:
-                    self.throttle.pause(wait)
-                else:
-                    self.sleep(wait)
-                continue
-            if status >= 500:
-                failures += 1
-                message = error_message(response)
-                response.close()
-                if failures > self.max_retries:
-                    raise GeniusUnavailable(message, status=status)
-                self.sleep(self.backoff * 2 ** (failures - 1))
-                continue
-            return response
+        return get_with_retries(
+            self,
+            url,
+            name="Genius",
+            unavailable=GeniusUnavailable,
+            rate_limited=GeniusRateLimited,
+            message_of=error_message,
+            **kwargs,
+        )
