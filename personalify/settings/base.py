@@ -97,6 +97,7 @@ TEMPLATES = [
                 "social_django.context_processors.backends",
                 "personalify.context_processors.integrations",
                 "accounts.context_processors.spotify_reauth",
+                "accounts.context_processors.demo",
             ],
         },
     },
