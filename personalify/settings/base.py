@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every time on a page in the user's zone (the Account page's choice, else the browser's).
+    "accounts.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SpotifyLoginErrorMiddleware",
@@ -399,6 +401,7 @@ AXES_CLIENT_IP_CALLABLE = "personalify.ratelimit.client_address"
 # No row per successful login (the table would grow without end); failures are kept.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+CSRF_FAILURE_VIEW = "personalify.views.csrf_failure"
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

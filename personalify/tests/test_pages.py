@@ -94,3 +94,19 @@ def test_home_links_only_to_pages_that_exist_when_logged_in(alice_client):
     assert reverse("analytics:lyrics-search") in hrefs
     for href in hrefs:
         assert alice_client.get(href).status_code == 200, href
+
+
+def test_about_speaks_to_the_user_before_the_developer_when_opened(client):
+    page = tree(client.get(reverse("about")))
+    headings = [h.text_content() for h in page.xpath("//main//h2")]
+    assert headings.index("What it does with your data") < headings.index(
+        "For developers: how it is built"
+    )
+    assert headings[0] == "What it shows you"
+
+
+def test_about_has_a_text_diagram_for_small_screens_when_opened(client):
+    page = tree(client.get(reverse("about")))
+    narrow = page.xpath('//div[contains(@class, "diagram-narrow")]')[0]
+    assert narrow.get("role") == "img" and "postgres_fdw" in narrow.get("aria-label")
+    assert "PostgreSQL node B" in narrow.text_content()
