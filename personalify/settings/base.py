@@ -459,6 +459,21 @@ X_FRAME_OPTIONS = "DENY"
 # images only from the app and Spotify's image hosts. Inline style attributes stay allowed
 # (bar widths); they cannot run script.
 SPOTIFY_IMAGE_HOSTS = ["https://i.scdn.co", "https://*.scdn.co", "https://*.spotifycdn.com"]
+# The share card's pictures are fetched by the server from these origins only (scheme://host
+# patterns, fnmatch), with a timeout, no redirects and a size cap (analytics.share_images).
+SPOTIFY_IMAGE_ORIGINS = [
+    "https://i.scdn.co",
+    "https://mosaic.scdn.co",
+    "https://image-cdn-*.spotifycdn.com",
+]
+# (An empty value, as in .env.example, means Spotify's.)
+SHARE_IMAGE_ORIGINS = [
+    origin for origin in env.list("SHARE_IMAGE_ORIGINS", default=[]) if origin
+] or SPOTIFY_IMAGE_ORIGINS
+SHARE_IMAGE_TIMEOUT = env.float("SHARE_IMAGE_TIMEOUT", default=3.0)
+SHARE_IMAGE_MAX_BYTES = env.int("SHARE_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
+SHARE_IMAGE_CACHE_SECONDS = 7 * 24 * 3600
+SHARE_IMAGE_FAILED_CACHE_SECONDS = 3600
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
