@@ -15,7 +15,7 @@ from music.spotify import TimeRange
 from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.users import spotify_user_make
 
-from .browser import browser_context, chromium, horizontal_overflow, screenshot  # noqa: F401
+from .browser import horizontal_overflow, screenshot
 from .dashboard_data import top_cache, top_payload, vibe_row
 
 pytestmark = [
@@ -42,7 +42,7 @@ def vibe(carol):
 
 
 @pytest.fixture
-def logged_in(browser_context, live_server):  # noqa: F811 - the fixture imported above
+def logged_in(browser_context, live_server):
     """Log a user in by handing the browser a real session cookie."""
 
     def login(user):
@@ -114,7 +114,7 @@ def test_sync_now_says_the_worker_is_unavailable_when_the_broker_is_down(
 
 
 @pytest.fixture
-def spotify_login(browser_context, live_server, fake_spotify_factory, settings):  # noqa: F811
+def spotify_login(browser_context, live_server, fake_spotify_factory, settings):
     """Log in through the home page's button, the fake Spotify's consent and the callback."""
     fake = fake_spotify_factory(latency=0.05, n_items=25)
     settings.SPOTIFY_REDIRECT_URI = f"{live_server.url}/oauth/complete/spotify/"
@@ -200,7 +200,7 @@ def test_dashboard_fits_the_screen_without_horizontal_overflow(spotify_login, wi
 
 
 def test_history_shows_recent_plays_in_the_browsers_time_zone_and_remembers_it(
-    chromium,  # noqa: F811 - the fixture imported above
+    chromium,
     live_server,
     carol,
 ):
@@ -239,7 +239,7 @@ def test_history_shows_recent_plays_in_the_browsers_time_zone_and_remembers_it(
 
 
 @pytest.fixture
-def demo_page(browser_context, live_server):  # noqa: F811 - the fixture imported above
+def demo_page(browser_context, live_server):
     """The demo loaded (lyrics and moods included) and a browser logged in as it."""
     assert demo_load().ok
     demo = user_demo_get()
@@ -289,7 +289,7 @@ PLAYS = 450
 
 
 @pytest.fixture
-def dora_page(browser_context, live_server, archive_ready, settings, tmp_path):  # noqa: F811
+def dora_page(browser_context, live_server, archive_ready, settings, tmp_path):
     """Dora, logged in, with her statistics in Berlin time and her uploads in a temporary place."""
     settings.PLAY_IMPORT_DIR = str(tmp_path / "imports")
     settings.PLAY_IMPORT_BATCH_SIZE = 100

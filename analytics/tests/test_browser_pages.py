@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from music.services import demo_load
 
-from .browser import browser_context, chromium, horizontal_overflow, screenshot  # noqa: F401
+from .browser import horizontal_overflow, screenshot
 from .dashboard_data import top_cache, top_payload
 
 pytestmark = [
@@ -22,7 +22,7 @@ WIDTHS = [360, 1440]
 
 
 @pytest.fixture
-def at(browser_context, live_server):  # noqa: F811 - the fixture imported above
+def at(browser_context, live_server):
     """A page of the given width, logged in as ``user`` when one is given."""
 
     def open_page(width: int, user=None):

@@ -111,6 +111,17 @@ def test_navigation_marks_the_current_page_when_it_is_open(alice_client, path, l
     assert [a.text_content().strip() for a in current] == [label]
 
 
+def test_brand_marks_the_home_page_as_current_when_it_is_open(client):
+    page = tree(client.get("/"))
+    assert page.xpath('//a[contains(@class, "brand")]')[0].get("aria-current") == "page"
+    assert not tree(client.get("/about/")).xpath('//a[contains(@class, "brand")]/@aria-current')
+
+
+def test_admin_index_tells_the_owner_to_load_the_demo_when_it_is_not_loaded(admin_client):
+    page = tree(admin_client.get("/admin/"))
+    assert "load_demo" in page.get_element_by_id("owner-demo").text_content()
+
+
 def test_navigation_marks_nothing_when_the_page_is_not_in_it(alice_client):
     page = tree(alice_client.get("/privacy/"))
     assert not page.xpath('//nav[@aria-label="Main"]//a[@aria-current="page"]')
