@@ -82,6 +82,7 @@ def test_admin_login_is_branded_personalify_when_opened(client):
     assert "Personalify administration" in page.xpath('//*[@id="site-name"]')[0].text_content()
     assert page.xpath('//link[contains(@href, "css/admin.css")]')
     assert "Personalify admin" in page.xpath("//title")[0].text_content()
+    assert page.xpath("//h1")[0].text_content() == "Log in to the admin"  # a page has an h1
 
 
 def test_admin_index_tells_the_owner_how_to_turn_login_on_when_spotify_is_off(

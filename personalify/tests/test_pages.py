@@ -110,3 +110,8 @@ def test_about_has_a_text_diagram_for_small_screens_when_opened(client):
     narrow = page.xpath('//div[contains(@class, "diagram-narrow")]')[0]
     assert narrow.get("role") == "img" and "postgres_fdw" in narrow.get("aria-label")
     assert "PostgreSQL node B" in narrow.text_content()
+
+
+def test_about_table_scrolls_with_the_keyboard_when_it_is_wider_than_the_screen(client):
+    wrap = tree(client.get(reverse("about"))).xpath('//div[contains(@class, "table-wrap")]')[0]
+    assert wrap.get("tabindex") == "0" and wrap.get("role") == "region"
