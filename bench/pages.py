@@ -169,6 +169,9 @@ class Stack:
         from personalify.localmongo import LocalMongo
 
         connection.settings_dict["TEST"]["NAME"] = BENCH_DB
+        # The listening archive in the main database (no node B: the page is measured, not
+        # postgres_fdw), in this process and in the servers' settings below.
+        settings.ARCHIVE_DATABASE = "default"
         self.mongo = LocalMongo().start()
         settings.MONGO_URI = self.mongo.uri
         history.history_client_reset()
@@ -243,6 +246,7 @@ class Stack:
             "from personalify.settings.test import *  # noqa\n"
             f"DATABASES['default']['CONN_MAX_AGE'] = {CONN_MAX_AGE}\n"
             "ROOT_URLCONF = 'bench._urls'\n"
+            "ARCHIVE_DATABASE = 'default'\n"
         )
         # The rendered pages are not kept (the data they show still are).
         Path(self.settings_dir, "bench_pages_nopage_settings.py").write_text(
