@@ -168,6 +168,17 @@ def dashboard_get(*, user, time_range: str) -> dict:
     return data
 
 
+def page_seconds(data: dict) -> int:
+    """How long the rendered dashboard may be kept: it says "synced just now" for a minute
+    after a sync, and offers "Sync now" again when the cooldown ends."""
+    now = timezone.now()
+    moments = [data["sync_again_at"]]
+    if data["synced_at"]:
+        moments.append(data["synced_at"] + timedelta(minutes=1))
+    ahead = [(m - now).total_seconds() for m in moments if m and m > now]
+    return max(1, int(min(ahead)) + 1) if ahead else settings.PAGE_CACHE_SECONDS
+
+
 def _diff(now: list[str], before: list[str] | None) -> dict:
     if before is None:
         return {"entered": [], "left": []}

@@ -232,7 +232,7 @@ class Stack:
 
         session = import_module(settings.SESSION_ENGINE).SessionStore()
         session["_auth_user_id"] = str(user.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_backend"] = "accounts.backends.SpotifyOAuth2"
         session["_auth_user_hash"] = user.get_session_auth_hash()
         session.create()
         self.cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"

@@ -95,7 +95,7 @@ def demo_login(request):
             request, "The demo is not loaded on this server (python manage.py load_demo)."
         )
         return redirect("home")
-    login(request, demo, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, demo, backend="accounts.backends.ModelBackend")
     return redirect("/dashboard/")
 
 
