@@ -16,12 +16,13 @@ USER personalify
 EXPOSE 8000
 # Worker class and count (gunicorn.conf.py: gthread, 2 processes x 4 threads), chosen from
 # `make bench` (bench/serving.py: the cached dashboard under wrk -c4 while 24 clients poll its
-# status endpoint over keep-alive connections, as the page's script does), on 2 cores:
-# gthread 2x4 gave the highest page rate (248 req/s) with every poll answered; gthread 3x4 less
-# (156: a third process only adds context switches on 2 cores); sync with 2 processes collapsed
-# (13 req/s, polls' median 407 ms: each request, idle keep-alive client or slow page holds a
-# whole process); sync with 5 processes came close (230 req/s) at 2.5x the memory and still one
-# slow request per process away from blocking. Threads also let a slow page (a cold dashboard,
-# an emotion analysis) wait on I/O without stalling the process. GUNICORN_WORKERS and
-# GUNICORN_THREADS override it for bigger machines (about 1 process per core).
+# status endpoint every second over keep-alive connections, as the page's script does). Two runs
+# on the shared 2-core machine (load 6-9), dashboard req/s: gthread 2x4 248 and 171, every poll
+# answered both times; gthread 3x4 156 and 217; sync x2 13 (polls' median 407 ms: each request,
+# slow page or client holds a whole process) and 177; sync x5 230 and 93 at 2.5x the memory.
+# gthread never fell apart, sync did; of the two gthread counts neither was consistently ahead,
+# so 2x4 (one process per core) is kept. Threads also let a slow page (a cold dashboard, an emotion
+# analysis) wait on I/O without stalling its process, and idle keep-alive connections wait in
+# the worker's poller, not on a thread. GUNICORN_WORKERS / GUNICORN_THREADS: about 1 process per
+# core on bigger machines.
 CMD ["gunicorn", "personalify.wsgi:application", "-c", "gunicorn.conf.py"]
