@@ -175,3 +175,20 @@ def test_account_deletion_removes_the_users_cached_pages(alice, alice_page):
     assert list(redis.scan_iter(f"page:{alice.pk}:*"))
     account_delete(user=alice)
     assert not list(redis.scan_iter(f"page:{alice.pk}:*"))
+
+
+def _redis_calls() -> dict:
+    stats = cache.client.get_client().info("commandstats")
+    return {name: stats.get(f"cmdstat_{name}", {"calls": 0})["calls"] for name in ("get", "mget")}
+
+
+def test_dashboard_miss_reads_its_cached_data_with_one_round_trip(alice, alice_page):
+    top_cache(top_payload(alice.spotify_id, time_range="medium_term"))
+    page_version_bump(alice.pk)
+    before = _redis_calls()
+    response = alice_page.get(DASHBOARD)
+    after = _redis_calls()
+    assert response[HEADER] == "miss"
+    # The session (with its user), then the page's versions and entry, then everything the
+    # page shows (lists, vibe, progress, cooldown, kept grid): one GET and two MGETs.
+    assert (after["get"] - before["get"], after["mget"] - before["mget"]) == (1, 2)
