@@ -14,4 +14,18 @@ RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput \
 USER personalify
 
 EXPOSE 8000
+# Worker class and count (gunicorn.conf.py: gthread, 2 processes x 4 threads), chosen from
+# `make bench` (bench/serving.py: the cached dashboard under wrk -c4 while 24 clients poll its
+# status endpoint every second over keep-alive connections, as the page's script does). Three
+# runs on the shared 2-core machine (load 5-9), dashboard req/s:
+#   gthread 2x4: 248, 171, 260 (median 248), every poll answered
+#   gthread 3x4: 156, 217, 375 (median 217)
+#   sync x2:      13, 177, 170 (once collapsed: polls' median 407 ms; a request, slow page or
+#                              client holds the whole process, and sync has no keep-alive)
+#   sync x5:     230,  93, 165 (2.5x the memory)
+# gthread 2x4 (one process per core) has the best median and never fell apart; a third process
+# was as often worse as better on 2 cores. Threads also let a slow page (a cold dashboard, an
+# emotion analysis) wait on I/O without stalling its process, and idle keep-alive connections
+# wait in the worker's poller, not on a thread. GUNICORN_WORKERS / GUNICORN_THREADS: about one
+# process per core on bigger machines.
 CMD ["gunicorn", "personalify.wsgi:application", "-c", "gunicorn.conf.py"]

@@ -1,8 +1,10 @@
 """Gunicorn settings of the image and the compose stack (`gunicorn -c gunicorn.conf.py ...`).
 
 Threads, not only processes: a worker busy with a slow request (an emotion analysis, a cold
-dashboard) no longer blocks every other page. 2 processes x 4 threads by default; `make bench`
-(bench/abuse.py) measures /about/ while worst-case pastes run.
+dashboard) no longer blocks every other page. 2 processes x 4 threads by default, chosen from
+`make bench` (bench/serving.py compares sync and gthread with polling clients holding
+connections; the Dockerfile says why); bench/abuse.py measures /about/ while worst-case pastes
+run.
 """
 
 import os

@@ -11,7 +11,10 @@ from typing import Any
 
 from axes.backends import AxesStandaloneBackend
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from social_core.backends.spotify import SpotifyOAuth2 as CoreSpotifyOAuth2
+
+from .selectors import user_session_get
 
 SCOPES = ["user-top-read", "user-read-recently-played", "user-read-private", "user-read-email"]
 
@@ -39,6 +42,10 @@ class SpotifyOAuth2(CoreSpotifyOAuth2):
         # The URI registered in Spotify's dashboard (127.0.0.1, not localhost); else the request's.
         return settings.SPOTIFY_REDIRECT_URI or super().get_redirect_uri(state)
 
+    def get_user(self, user_id):
+        # Every logged-in request: the active user, from the cache (accounts.selectors).
+        return user_session_get(user_id=user_id)
+
     def user_data(self, access_token: str, *args, **kwargs) -> dict[str, Any] | None:
         # Reference: https://developer.spotify.com/documentation/web-api/reference/get-current-users-profile
         return self.get_json(
@@ -58,3 +65,10 @@ class PasswordLoginThrottle(AxesStandaloneBackend):
         if request is None or password is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+class ModelBackend(DjangoModelBackend):
+    """Django's password backend (the admin, the demo login), its user lookup from the cache."""
+
+    def get_user(self, user_id):
+        return user_session_get(user_id=user_id)

@@ -21,6 +21,8 @@ from personalify.crypto import SecretUndecryptable, secret_decrypt, secret_encry
 
 from .exceptions import SpotifyReauthRequired, SpotifyTokenRefreshFailed
 from .models import UserSession
+from .selectors import user_cache_forget
+from .sessions import user_sessions_delete
 from .signals import user_deleting
 
 logger = logging.getLogger(__name__)
@@ -81,11 +83,17 @@ def spotify_tokens_rotate() -> tuple[int, int]:
             extra.update({k: secret_rotate(extra[k]) for k in TOKEN_FIELDS if extra.get(k)})
         except SecretUndecryptable:
             unreadable += 1
-            type(social.user).objects.filter(pk=social.user_id).update(needs_reauth=True)
+            _reauth_flag(user_model=type(social.user), user_id=social.user_id)
             continue
         UserSocialAuth.objects.filter(pk=social.pk).update(extra_data=extra)
         rotated += 1
     return rotated, unreadable
+
+
+def _reauth_flag(*, user_model, user_id: int) -> None:
+    """ "Log in again" on every page of this user (one UPDATE; the cached copy goes)."""
+    user_model.objects.filter(pk=user_id).update(needs_reauth=True)
+    user_cache_forget(user_id=user_id)
 
 
 def _access_token(*, social: UserSocialAuth, user) -> str:
@@ -93,7 +101,7 @@ def _access_token(*, social: UserSocialAuth, user) -> str:
         return secret_decrypt(social.extra_data["access_token"])
     except SecretUndecryptable as exc:
         logger.error("No TOKEN_ENCRYPTION_KEYS key opens the tokens of user %s", user.pk)
-        type(user).objects.filter(pk=user.pk).update(needs_reauth=True)
+        _reauth_flag(user_model=type(user), user_id=user.pk)
         raise SpotifyReauthRequired("Stored Spotify login cannot be read; log in again") from exc
 
 
@@ -139,13 +147,13 @@ def spotify_token_refresh(*, user, social: UserSocialAuth | None = None) -> str:
     try:
         _social_refresh(social=social, user=user)
     except SecretUndecryptable as exc:
-        type(user).objects.filter(pk=user.pk).update(needs_reauth=True)
+        _reauth_flag(user_model=type(user), user_id=user.pk)
         user.needs_reauth = True
         raise SpotifyReauthRequired("Stored Spotify login cannot be read; log in again") from exc
     except AuthCredentialError as exc:
         # Spotify's refresh tokens die 6 months after authorization: the user must log in again.
         logger.warning("Spotify refused the refresh token of user %s: %s", user.pk, exc.code)
-        type(user).objects.filter(pk=user.pk).update(needs_reauth=True)
+        _reauth_flag(user_model=type(user), user_id=user.pk)
         user.needs_reauth = True
         raise SpotifyReauthRequired("Spotify login expired; log in again") from exc
     except SocialAuthBaseException as exc:
@@ -173,7 +181,7 @@ def spotify_token_get(*, user) -> tuple[str, Callable[[], str]]:
 
 
 def _user_sessions_delete(*, user_id: int) -> None:
-    UserSession.objects.filter(user_pk=user_id).delete()  # one indexed query
+    user_sessions_delete(user_id=user_id)  # one indexed statement, and the cached copies
 
 
 def sessions_clear_expired() -> int:

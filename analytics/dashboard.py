@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import mark_safe
 
-from lyrics.selectors import lyrics_progress_get
+from lyrics.selectors import LYRICS_PROGRESS, lyrics_progress_get
 from music import selectors
 from music.spotify import TimeRange
 from personalify.cache import cache_delete, cache_get, cache_set
-from personalify.progress import progress_shown
+from personalify.progress import progress_key, progress_shown
 
 from . import selectors as analytics_selectors
 from .share import SHARE_CODE_VERSION, share_card_render, share_picture_sources
@@ -131,6 +131,21 @@ def mood_get(*, user, time_range: str) -> dict:
     return {"vibe": vibe, "chart": chart, "progress": progress, "lyrics": lyrics}
 
 
+def dashboard_keys(*, user, time_range: str) -> list[str]:
+    """Every cache key ``dashboard_get`` and ``grid_html`` read, for one ``cache_prefetch``."""
+    spotify_id = user.spotify_id
+    ranges = {time_range, TimeRange.SHORT.value, TimeRange.MEDIUM.value}
+    return [
+        *(selectors.top_cache_key(spotify_id=spotify_id, time_range=r) for r in sorted(ranges)),
+        vibe_cache_key(user_id=user.pk, time_range=time_range),
+        progress_key(kind=selectors.SYNC_PROGRESS, owner=spotify_id),
+        progress_key(kind=analytics_selectors.MOOD_PROGRESS, owner=user.pk),
+        progress_key(kind=LYRICS_PROGRESS, owner=user.pk),
+        selectors.sync_cooldown_key(spotify_id=spotify_id),
+        grid_cache_key(spotify_id=spotify_id, time_range=time_range),
+    ]
+
+
 def dashboard_get(*, user, time_range: str) -> dict:
     """Everything the dashboard page renders for one user and time range."""
     top = selectors.top_get(user=user, time_range=time_range)
@@ -167,6 +182,17 @@ def dashboard_get(*, user, time_range: str) -> dict:
         data["synced_at"] and timezone.now() - data["synced_at"] < timedelta(minutes=1)
     )
     return data
+
+
+def page_seconds(data: dict) -> int:
+    """How long the rendered dashboard may be kept: it says "synced just now" for a minute
+    after a sync, and offers "Sync now" again when the cooldown ends."""
+    now = timezone.now()
+    moments = [data["sync_again_at"]]
+    if data["synced_at"]:
+        moments.append(data["synced_at"] + timedelta(minutes=1))
+    ahead = [(m - now).total_seconds() for m in moments if m and m > now]
+    return max(1, int(min(ahead)) + 1) if ahead else settings.PAGE_CACHE_SECONDS
 
 
 def _diff(now: list[str], before: list[str] | None) -> dict:

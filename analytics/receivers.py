@@ -8,6 +8,7 @@ from django.dispatch import receiver
 
 from lyrics.signals import lyrics_fetched
 from music.signals import library_synced, plays_stored
+from personalify.pagecache import page_version_bump
 
 from .dashboard import dashboard_cache_forget, vibe_cache_forget
 from .listening.stats import listening_cache_forget
@@ -22,12 +23,14 @@ def mood_refresh_after_sync(sender, user, **kwargs) -> None:
 @receiver(lyrics_fetched)
 def mood_refresh_after_lyrics(sender, user, **kwargs) -> None:
     """New lyrics were stored: read the vibe again, from them where found."""
+    page_version_bump(user.pk)
     vibe_refresh_request(user=user)
 
 
 @receiver([post_save, post_delete], sender="analytics.Vibe")
 def vibe_changed(sender, instance, **kwargs) -> None:
     vibe_cache_forget(user_id=instance.user_id, time_range=instance.time_range)
+    page_version_bump(instance.user_id)
 
 
 @receiver(post_delete, sender="accounts.User")
@@ -41,3 +44,4 @@ def listening_stats_forget(sender, spotify_ids, **kwargs) -> None:
     # New plays: every cached statistic of these users is out of date.
     for spotify_id in spotify_ids:
         listening_cache_forget(spotify_id=spotify_id)
+        page_version_bump(spotify_id)

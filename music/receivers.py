@@ -13,6 +13,7 @@ from accounts.exceptions import AccountDeleteBlocked
 from accounts.signals import spotify_login_completed, user_deleting
 from personalify.archive import ArchiveUnavailable
 from personalify.cache import CacheUnavailable, cache_call
+from personalify.pagecache import page_version_bump
 
 from .history import HistoryUnavailable, sync_history_delete_for_user
 from .models import HistoryOutbox, UserArtist, UserTrack
@@ -74,6 +75,7 @@ def library_delete(sender, user, **kwargs) -> None:
 
 def _top_cache_delete(*, spotify_id: str) -> None:
     keys = [top_cache_key(spotify_id=spotify_id, time_range=r) for r in TimeRange.values]
+    page_version_bump(spotify_id)
     try:
         cache_call("delete_many", keys)
     except CacheUnavailable:  # the keys expire anyway (CACHE_TTL)

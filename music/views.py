@@ -99,7 +99,7 @@ def demo_login(request):
             else "The demo is not available on this server right now.",
         )
         return redirect("home")
-    login(request, demo, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, demo, backend="accounts.backends.ModelBackend")
     return redirect("/dashboard/")
 
 

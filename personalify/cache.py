@@ -9,6 +9,8 @@ Also: cache calls that survive a Redis outage (``cache_get``/``cache_set``/...).
 import logging
 import threading
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -72,8 +74,37 @@ def cache_state_reset() -> None:
 
 def cache_call(method: str, *args, **kwargs):
     """Call ``cache.<method>``; raise CacheUnavailable (logged once per outage) if it fails, and
-    at once, without a network call, during the back-off after a failure."""
+    at once, without a network call, during the back-off after a failure. A ``get`` of a key
+    read by the enclosing ``cache_prefetch`` is answered from that read."""
+    prefetched = _prefetched.get()
+    if prefetched is not None and args:
+        if method == "get" and args[0] in prefetched["keys"]:
+            return prefetched["found"].get(args[0], args[1] if len(args) > 1 else None)
+        prefetched["keys"].discard(args[0])  # written or deleted: read it again from now on
     return _guarded(getattr(cache, method), *args, **kwargs)
+
+
+# --- Many keys in one round trip ----------------------------------------------------------------
+#
+# A page that reads a dozen small keys pays a dozen round trips (each one waits behind other
+# processes on a busy machine). ``cache_prefetch`` reads them all with one MGET; within the
+# block, cache_get / cache_call("get") of those keys answer from it (a write or delete of a key
+# drops it from the block's copy). Scoped to the block by a context variable (per thread/task).
+_prefetched: ContextVar[dict | None] = ContextVar("personalify_cache_prefetched", default=None)
+
+
+@contextmanager
+def cache_prefetch(keys):
+    keys = list(keys)
+    try:
+        found = _guarded(cache.get_many, keys)
+    except CacheUnavailable:
+        found = None  # each read goes to the cache (or its fallback) as usual
+    token = _prefetched.set(None if found is None else {"keys": set(keys), "found": found})
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
 
 
 def _guarded(function, *args, **kwargs):

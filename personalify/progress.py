@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from .cache import CacheUnavailable, cache_call, cache_set
+from .pagecache import page_version_bump
 
 PROGRESS_TTL = 60 * 60
 IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retry_at": None}
@@ -31,7 +32,9 @@ def progress_set(*, kind: str, owner: str | int, state: str, **fields) -> bool:
     if unknown:
         raise ValueError(f"Unknown progress fields: {sorted(unknown)}")
     record = {**IDLE, **fields, "state": state}
-    return cache_set(progress_key(kind=kind, owner=owner), record, PROGRESS_TTL)
+    stored = cache_set(progress_key(kind=kind, owner=owner), record, PROGRESS_TTL)
+    page_version_bump(owner)  # the owner's pages show their progress
+    return stored
 
 
 def progress_get(*, kind: str, owner: str | int) -> dict:

@@ -2,6 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .pagecache import page_cached
+
+
+def page(template_name: str):
+    # A logged-in visitor's copy (the navigation, their CSRF token injected) is kept like any
+    # page of theirs (personalify.pagecache); visitors without a session are rendered.
+    return page_cached()(views.PageView.as_view(template_name=template_name))
+
 
 handler403 = "personalify.views.permission_denied"
 handler404 = "personalify.views.page_not_found"
@@ -13,10 +21,10 @@ admin.site.site_title = "Personalify admin"
 admin.site.index_title = "Users, music and the server"
 
 urlpatterns = [
-    path("", views.PageView.as_view(template_name="pages/home.html"), name="home"),
-    path("about/", views.PageView.as_view(template_name="pages/about.html"), name="about"),
-    path("terms/", views.PageView.as_view(template_name="pages/terms.html"), name="terms"),
-    path("privacy/", views.PageView.as_view(template_name="pages/privacy.html"), name="privacy"),
+    path("", page("pages/home.html"), name="home"),
+    path("about/", page("pages/about.html"), name="about"),
+    path("terms/", page("pages/terms.html"), name="terms"),
+    path("privacy/", page("pages/privacy.html"), name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("music.urls")),

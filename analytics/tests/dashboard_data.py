@@ -7,6 +7,7 @@ from lxml import html as lxml_html
 
 from analytics.selectors import MOOD_PROGRESS
 from music.selectors import SYNC_PROGRESS
+from personalify.pagecache import page_version_bump
 from personalify.progress import progress_set
 
 GENRES = ["indie rock", "shoegaze", "dream pop", "synthpop", "art pop", "jazz", "folk", "k-pop"]
@@ -97,6 +98,7 @@ def top_payload(
 def top_cache(payload: dict) -> dict:
     """Put a top list where the sync puts it: Redis key top:{spotify_id}:{time_range}."""
     cache.set(f"top:{payload['spotify_id']}:{payload['time_range']}", payload, timeout=3600)
+    page_version_bump(payload["spotify_id"])  # as the sync does: its pages render again
     return payload
 
 

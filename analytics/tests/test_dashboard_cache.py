@@ -10,6 +10,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from personalify.pagecache import page_version_bump
+
 from .dashboard_data import (
     mood_progress,
     page,
@@ -127,6 +129,7 @@ def test_dashboard_renders_again_when_the_cached_html_was_changed_in_redis(alice
     assert entry["signature"] and "Artist artist01" in entry["html"]
     # Someone with access to Redis swaps the markup but keeps the version and signature.
     cache.set(key, {**entry, "html": '<script id="planted">alert(1)</script>'}, 3600)
+    page_version_bump(alice.pk)  # the whole page renders again (personalify.pagecache)
 
     body = alice_client.get(DASHBOARD).content.decode()
 

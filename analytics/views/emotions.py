@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import DEMO_READ_ONLY
 from lyrics.selectors import lyrics_progress_get
+from personalify.pagecache import page_cached
 from personalify.progress import progress_shown
 from personalify.ratelimit import visitor_keys
 
@@ -89,6 +90,7 @@ def emotion_analyse_json(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_GET
+@page_cached()
 def mood_detail(request: HttpRequest) -> HttpResponse:
     context = {
         "vibes": vibe_list(user=request.user),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from music.models import Artist, TrackArtist
 from personalify.archive import ArchiveUnavailable
+from personalify.pagecache import page_cached
 
 from ..data_export import user_data_zip
 from ..listening import shown
@@ -46,6 +47,7 @@ def _choice(request, name: str, choices, default: str) -> str:
 
 @require_GET
 @login_required
+@page_cached(params=("period", "metric", "by", "from", "to"))
 def listening_detail(request):
     """``?period=today|7d|4w|6m|year|last-year|all|custom`` (``from``/``to`` dates),
     ``metric=plays|ms``, ``by=day|week|month``."""
@@ -89,7 +91,10 @@ def listening_detail(request):
         context["error"] = str(exc)
         return render(request, "analytics/listening_detail.html", context, status=503)
     context.update(period=period, metric=metric, by=by, body=mark_safe(body))  # noqa: S308
-    return render(request, "analytics/listening_detail.html", context)
+    response = render(request, "analytics/listening_detail.html", context)
+    # As the statistics' own cache: good until the hour turns (gaps and periods move with it).
+    response.page_cache_seconds = 3600 - (now.minute * 60 + now.second)
+    return response
 
 
 def _body(request, user, period, coverage, metric: str, by: str, now) -> str:
@@ -130,6 +135,7 @@ def _body(request, user, period, coverage, metric: str, by: str, now) -> str:
 
 @require_GET
 @login_required
+@page_cached()
 def listening_artist(request, artist_id: str):
     """One artist in the user's history: first and last listen, plays per month, tracks."""
     artist = get_object_or_404(Artist, pk=artist_id)

@@ -26,6 +26,7 @@ from lyrics.services import (
     lyrics_rate_limit_hit,
     track_lyrics_fetch,
 )
+from personalify.pagecache import page_cached
 
 from ..services import song_page_get
 
@@ -85,6 +86,7 @@ def _song_context(lyrics: Lyrics | None, **extra) -> dict:
 
 @login_required
 @require_GET
+@page_cached()
 def lyrics_genius_detail(request: HttpRequest, song_id: int) -> HttpResponse:
     stored = lyrics_selectors.genius_lyrics_stored(song_id=song_id)
     fresh = stored is not None and (
@@ -112,6 +114,7 @@ def lyrics_genius_detail(request: HttpRequest, song_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@page_cached()
 def lyrics_track_detail(request: HttpRequest, track_id: str) -> HttpResponse:
     """A track the user ranks: its stored lyrics, looked up now if never (or long ago)."""
     track = lyrics_selectors.ranked_track_get(user=request.user, track_id=track_id)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from music.history import HistoryUnavailable, sync_history_record
 from music.models import HistoryOutbox
+from personalify.pagecache import page_version_bump
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def _deliver(row: HistoryOutbox) -> None:
         genres=payload["genres"],
         genres_available=payload["genres_available"],
     )
+    page_version_bump(row.user_id)  # the history page shows it (row.user_id: the Spotify id)
 
 
 def _deliverable(now):

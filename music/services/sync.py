@@ -35,6 +35,7 @@ from music.selectors import top_build_many, top_cache_key
 from music.signals import library_synced
 from music.spotify import SpotifyClient, SpotifyError, SpotifyRateLimited, TimeRange
 from personalify.cache import cache_delete, cache_set
+from personalify.pagecache import page_version_bump
 
 from .client import spotify_client_for
 from .outbox import history_outbox_flush
@@ -216,6 +217,7 @@ def _sync_locked(user, time_ranges, client, progress: SyncProgress, result: Sync
                 payload,
                 settings.CACHE_TTL,
             )
+        page_version_bump(spotify_id)  # the pages that show these lists render them again
         flushed = history_outbox_flush()
         if flushed.error:
             _outbox_retry_later()

@@ -100,6 +100,8 @@ TEMPLATES = [
                 "personalify.context_processors.integrations",
                 "accounts.context_processors.spotify_reauth",
                 "accounts.context_processors.demo",
+                # Last: a page rendered for the page cache gets a CSRF placeholder.
+                "personalify.pagecache.page_cache_context",
             ],
         },
     },
@@ -196,10 +198,20 @@ else:
     }
 
 # Sessions live in the database: a dead Redis must not log everyone out.
-# accounts.sessions: Django's database sessions with the user's id on each row (indexed).
+# accounts.sessions: Django's database sessions with the user's id on each row (indexed), and a
+# copy of each in the cache for at most SESSION_CACHE_SECONDS (a request reads no table for it).
 SESSION_ENGINE = "accounts.sessions"
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=5 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# Whole rendered pages of a logged-in user (personalify.pagecache): kept until what they show
+# changes (a version per user, bumped by every write the page shows), and at most this long.
+PAGE_CACHE = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=10 * 60)
+PAGE_CACHE_VERSION_SECONDS = 24 * 60 * 60
+# The browser's time zone cookie (analytics.plays.TZ_COOKIE): pages show times in it.
+PAGE_CACHE_COOKIE = "tz"
 
 # --- MongoDB (sync history) -----------------------------------------------------------------
 _mongo_host = env.str("MONGO_HOST", default="")
@@ -367,6 +379,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "accounts.backends.PasswordLoginThrottle",  # django-axes: first, so a lockout stops the rest
     "accounts.backends.SpotifyOAuth2",
+    # Django's password backend with the user looked up in the cache (accounts.selectors).
+    "accounts.backends.ModelBackend",
+    # Sessions logged in before that change name Django's own: they stay valid until they end.
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Spotify login (social-auth): URLs, credentials and scopes come from accounts.backends.
