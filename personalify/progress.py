@@ -18,7 +18,7 @@ IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retr
 ACTIVE_STATES = ("queued", "running")
 # Shown to users: plain words, no "worker" or "broker".
 WORKER_UNAVAILABLE = (
-    "Personalify's background jobs are not running right now; try again in a few minutes."
+    "Background jobs are not running on the server right now; try again in a few minutes."
 )
 QUEUED_STEP = "Queued — starting in a moment"
 
