@@ -188,8 +188,7 @@ def test_dashboard_fits_the_screen_without_horizontal_overflow(spotify_login, wi
     page = spotify_login()
     page.set_viewport_size({"width": width, "height": 900})
     page.reload()
-    page.wait_for_selector("#genres svg")  # charts drawn by the app's own script
-    page.wait_for_selector("#mood svg")
+    page.wait_for_selector("#genres")
     for details in page.query_selector_all("details"):
         details.evaluate("d => d.open = true")
     overflow = horizontal_overflow(page)
