@@ -24,8 +24,9 @@
     form.setAttribute("aria-busy", "true");
     button.textContent = "Analysing…";
     busy.textContent = "Analysing the text — the first one can take a few seconds.";
-    // Disabled after this event: the form still submits, a second click does nothing.
-    setTimeout(function () { button.disabled = true; }, 0);
+    // The submission is already under way (and the button has no name to send): disabling it
+    // now stops a second press, not this one.
+    button.disabled = true;
   });
   // Back from the result page (the browser's page cache keeps the busy state): ready again.
   window.addEventListener("pageshow", function (event) { if (event.persisted) idle(); });
