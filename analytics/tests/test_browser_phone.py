@@ -35,6 +35,7 @@ def demo(browser_context, live_server):  # noqa: F811 - the fixture imported abo
 
 def _height(page, name: str) -> int:
     height = page.evaluate("document.documentElement.scrollHeight")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with (SCREENSHOTS / "heights.txt").open("a") as out:  # read by whoever compares layouts
         out.write(f"{name} {height}\n")
     return height
@@ -48,7 +49,6 @@ def test_dashboard_section_links_stay_on_screen_and_reach_mood_at_360(demo, live
     assert links.evaluate_all("as => as.map(a => a.hash.slice(1))") == SECTIONS
     nav = page.locator('nav[aria-label="Sections"]')
     assert nav.bounding_box()["y"] < 780  # on the first screen
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     _height(page, "dashboard-360")
     screenshot(page, "dashboard-360-after")
     page.get_by_role("link", name="Mood", exact=True).click()
