@@ -33,11 +33,16 @@ RANGES = dict(TimeRange.choices)
 DEFAULT_RANGE = TimeRange.SHORT.value
 SHARE_KINDS = {"artists": "Top artists", "tracks": "Top tracks", "genres": "Top genres"}
 ALBUM_TYPES = {"album": "Album", "single": "Single", "compilation": "Compilation", "ep": "EP"}
-CHART_GENRES = 8  # slices in the genre chart; the rest is one "Other" slice
 LIST_GENRES = 10
-CHART_EMOTIONS = 8
 CHANGES_LIMIT = 5
 CHANGE_GROUPS = {"rose": "Rose", "fell": "Fell", "new": "New"}
+# "What changed" sets the range shown against its neighbour, the more recent period first: the
+# last year has no longer neighbour, so it shows what the last 6 months changed in it.
+CHANGE_PAIRS = {
+    TimeRange.SHORT.value: (TimeRange.SHORT.value, TimeRange.MEDIUM.value),
+    TimeRange.MEDIUM.value: (TimeRange.MEDIUM.value, TimeRange.LONG.value),
+    TimeRange.LONG.value: (TimeRange.MEDIUM.value, TimeRange.LONG.value),
+}
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -49,10 +54,15 @@ def _parse_time(value: str | None) -> datetime | None:
         return None
 
 
-def _changes_shown(changes: dict) -> dict:
-    """``selectors.ranking_changes_from`` as the dashboard shows it: the biggest moves of each
-    group, whether anything moved, and the same as nested lists the template can loop over."""
-    shown: dict = {"available": changes["available"]}
+def _changes_shown(changes: dict, *, recent: str, baseline: str) -> dict:
+    """``selectors.ranking_changes_from`` as the dashboard shows it: the two periods compared,
+    the biggest moves of each group, whether anything moved, and the same as nested lists the
+    template can loop over."""
+    shown: dict = {
+        "available": changes["available"],
+        "recent_label": RANGES[recent],
+        "baseline_label": RANGES[baseline],
+    }
     for kind in ("artists", "tracks"):
         shown[kind] = {group: changes[kind][group][:CHANGES_LIMIT] for group in CHANGE_GROUPS}
     shown["empty"] = not any(
@@ -73,12 +83,14 @@ def _changes_shown(changes: dict) -> dict:
     return shown
 
 
-def _genre_chart(genres: list[dict]) -> list[dict]:
-    slices = [{"label": g["name"], "value": round(g["weight"], 4)} for g in genres[:CHART_GENRES]]
-    rest = sum(g["weight"] for g in genres[CHART_GENRES:])
-    if rest > 0.0005:
-        slices.append({"label": "Other", "value": round(rest, 4)})
-    return slices
+def _genres_shown(genres: list[dict]) -> list[dict]:
+    """The top genres, each with ``percent`` (its share of the weight) and ``bar`` (its bar's
+    width: the top genre's bar is full, the others are measured against it)."""
+    top = max((g["weight"] for g in genres), default=0) or 1
+    return [
+        {**g, "percent": round(100 * g["weight"]), "bar": round(100 * g["weight"] / top)}
+        for g in genres
+    ]
 
 
 def _tracks(tracks: list[dict]) -> list[dict]:
@@ -121,14 +133,12 @@ def vibe_cache_forget(*, user_id: int, time_range: str) -> None:
 
 
 def mood_get(*, user, time_range: str) -> dict:
-    """The vibe (``analytics.selectors.vibe_shown``) with its chart data, the progress of the
-    mood analysis and of the lyrics fetch it reads from."""
+    """The vibe (``analytics.selectors.vibe_shown``), the progress of the mood analysis and of
+    the lyrics fetch it reads from."""
     vibe = vibe_cached_get(user=user, time_range=time_range)
     progress = progress_shown(analytics_selectors.mood_progress_get(user=user))
     lyrics = progress_shown(lyrics_progress_get(user=user))
-    scores = (vibe or {}).get("scores", [])[:CHART_EMOTIONS]
-    chart = [{"label": s["label"], "value": s["percent"] / 100} for s in scores]
-    return {"vibe": vibe, "chart": chart, "progress": progress, "lyrics": lyrics}
+    return {"vibe": vibe, "progress": progress, "lyrics": lyrics}
 
 
 def dashboard_keys(*, user, time_range: str) -> list[str]:
@@ -149,11 +159,18 @@ def dashboard_keys(*, user, time_range: str) -> list[str]:
 def dashboard_get(*, user, time_range: str) -> dict:
     """Everything the dashboard page renders for one user and time range."""
     top = selectors.top_get(user=user, time_range=time_range)
-    short = top if time_range == TimeRange.SHORT else None
-    medium = top if time_range == TimeRange.MEDIUM else None
-    short = short or selectors.top_get(user=user, time_range=TimeRange.SHORT)
-    medium = medium or selectors.top_get(user=user, time_range=TimeRange.MEDIUM)
-    changes = _changes_shown(selectors.ranking_changes_from(short=short, medium=medium))
+    recent_range, baseline_range = CHANGE_PAIRS[time_range]
+    tops = {time_range: top}
+    for other in (recent_range, baseline_range):
+        if other not in tops:
+            tops[other] = selectors.top_get(user=user, time_range=other)
+    recent, baseline = tops[recent_range], tops[baseline_range]
+    changes = _changes_shown(
+        # The selector's "short" is the more recent period of the two, "medium" the longer one.
+        selectors.ranking_changes_from(short=recent, medium=baseline),
+        recent=recent_range,
+        baseline=baseline_range,
+    )
     data: dict = {
         "time_range": time_range,
         "range_label": RANGES[time_range],
@@ -163,14 +180,13 @@ def dashboard_get(*, user, time_range: str) -> dict:
         "synced_at": _parse_time(top["synced_at"]) if top else None,
         "artists": top["artists"] if top else [],
         "tracks": _tracks(top["tracks"]) if top else [],
-        "genres": top["genres"][:LIST_GENRES] if top else [],
-        "genre_chart": _genre_chart(top["genres"]) if top else [],
+        "genres": _genres_shown(top["genres"][:LIST_GENRES]) if top else [],
         "genres_available": bool(top and top.get("genres_available")),
         "popularity_shown": any(a.get("popularity") is not None for a in top["artists"])
         if top
         else False,
         "changes": changes,
-        "changes_version": f"{(short or {}).get('synced_at')}|{(medium or {}).get('synced_at')}",
+        "changes_version": f"{(recent or {}).get('synced_at')}|{(baseline or {}).get('synced_at')}",
         "sync": progress_shown(selectors.sync_progress_get(user=user)),
         "sync_again_at": selectors.sync_cooldown_until(user=user),
         "mood": mood_get(user=user, time_range=time_range),

@@ -264,7 +264,7 @@ class PlayImport(models.Model):
     """
 
     class State(models.TextChoices):
-        QUEUED = "queued", "Waiting for the worker"
+        QUEUED = "queued", "Queued — starting in a moment"
         RUNNING = "running", "Importing"
         DONE = "done", "Imported"
         FAILED = "failed", "Failed"

@@ -17,7 +17,11 @@ from .pagecache import page_version_bump
 PROGRESS_TTL = 60 * 60
 IDLE = {"state": "idle", "step": "", "done": 0, "total": 0, "error": None, "retry_at": None}
 ACTIVE_STATES = ("queued", "running")
-WORKER_UNAVAILABLE = "The background worker is unavailable; try again in a minute."
+# Shown to users: plain words, no "worker" or "broker".
+WORKER_UNAVAILABLE = (
+    "Background jobs are not running on the server right now; try again in a few minutes."
+)
+QUEUED_STEP = "Queued — starting in a moment"
 
 
 def progress_key(*, kind: str, owner: str | int) -> str:

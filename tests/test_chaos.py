@@ -156,6 +156,7 @@ def test_mongodb_stopped_mid_sync(fake_spotify, settings, mongo_server, chaos_re
 def test_broker_stopped(synced, broker_down, chaos_report):
     from music.services.sync_queue import sync_queued_key
     from personalify.cache import cache_get
+    from personalify.progress import WORKER_UNAVAILABLE
 
     before = _records(synced)
     client = _logged_in(synced)
@@ -164,7 +165,7 @@ def test_broker_stopped(synced, broker_down, chaos_report):
     seconds = time.monotonic() - started
     text = response.content.decode()
     assert response.status_code == 200
-    assert "worker is unavailable" in text
+    assert WORKER_UNAVAILABLE in text
     assert cache_get(sync_queued_key(spotify_id=synced.spotify_id)) is None  # can press again
     assert _records(synced) == before
     chaos_report(
@@ -172,7 +173,7 @@ def test_broker_stopped(synced, broker_down, chaos_report):
             "fault": "broker stopped",
             "seconds": seconds,
             "records": f"{_shown(before)} -> same",
-            "user_saw": "'The background worker is unavailable; try again in a minute.'",
+            "user_saw": f"'{WORKER_UNAVAILABLE}'",
         }
     )
 

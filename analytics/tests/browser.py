@@ -27,7 +27,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+AXE = ROOT / "tests" / "vendor" / "axe-core" / "axe.min.js"  # see its README
 PALETTE = [(30, 215, 96), (122, 162, 255), (255, 204, 102), (255, 138, 128), (199, 146, 234)]
 
 
@@ -45,6 +47,11 @@ def cover_png(url: str) -> bytes:
     return out.getvalue()
 
 
+# One Playwright and one Chromium per test process, however many test modules import the
+# fixture below (each import is a fixture of its own; two Playwrights cannot share the loop).
+_SHARED: dict = {"users": 0}
+
+
 @pytest.fixture(scope="session")
 def chromium():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
@@ -53,20 +60,28 @@ def chromium():
             "(.ci/run does). Playwright's own browser download is not used.",
             pytrace=False,
         )
-    # Playwright's sync API keeps an asyncio loop running in this thread; Django refuses ORM
-    # calls from such a thread unless told it is fine (it is: this is test set-up code).
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+    if not _SHARED["users"]:
+        # Playwright's sync API keeps an asyncio loop running in this thread; Django refuses ORM
+        # calls from such a thread unless told it is fine (it is: this is test set-up code).
+        _SHARED["previous"] = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+        _SHARED["playwright"] = sync_playwright().start()
+        _SHARED["browser"] = _SHARED["playwright"].chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+    _SHARED["users"] += 1
+    yield _SHARED["browser"]
+    _SHARED["users"] -= 1
+    if not _SHARED["users"]:
+        _SHARED.pop("browser").close()
+        _SHARED.pop("playwright").stop()
+        previous = _SHARED.pop("previous")
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 class Offline:
@@ -127,3 +142,24 @@ def horizontal_overflow(page) -> dict:
                   culprits: culprits.slice(0, 10)};
         }"""
     )
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's violations on the page as it is now (all its WCAG 2.x A/AA and best-practice
+    rules), each as ``{"id", "impact", "help", "targets"}``. The page's context must have been
+    made with ``bypass_csp=True``: the Content-Security-Policy rightly refuses the injected
+    script otherwise."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE} (vendored: see its README)", pytrace=False)
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    found = page.evaluate(
+        """async () => {
+          const results = await axe.run(document, {resultTypes: ["violations"]});
+          return results.violations.map(v => ({
+            id: v.id, impact: v.impact, help: v.help,
+            targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+          }));
+        }"""
+    )
+    return found

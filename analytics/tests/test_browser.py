@@ -188,8 +188,7 @@ def test_dashboard_fits_the_screen_without_horizontal_overflow(spotify_login, wi
     page = spotify_login()
     page.set_viewport_size({"width": width, "height": 900})
     page.reload()
-    page.wait_for_selector("#genres svg")  # charts drawn by the app's own script
-    page.wait_for_selector("#mood svg")
+    page.wait_for_selector("#genres")
     for details in page.query_selector_all("details"):
         details.evaluate("d => d.open = true")
     overflow = horizontal_overflow(page)
@@ -331,7 +330,7 @@ def test_upload_shows_live_progress_and_then_the_statistics(dora_page, live_serv
     page.get_by_role("button", name="Import").click()
     # No worker yet (the broker is down): the import waits, and says so.
     page.locator(".import-job .import-state").wait_for()
-    assert "Waiting for the worker" in page.locator(".import-job .import-state").inner_text()
+    assert "Queued — starting in a moment" in page.locator(".import-job .import-state").inner_text()
 
     # The worker: this thread, holding after its first stored batch until the page showed it.
     job = PlayImport.objects.get()

@@ -1,7 +1,5 @@
 """The dashboard page: each section's data and order, progress, and who may see it."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
@@ -108,17 +106,29 @@ def test_dashboard_lists_top_tracks_with_album_type_duration_explicit_and_link(a
     assert "· Compilation" in items[1].text_content() or "· Album" in items[2].text_content()
 
 
-def test_dashboard_shows_genres_by_weight_with_their_artists_and_chart_data(alice_client, alice):
+def test_dashboard_shows_genres_by_weight_with_their_artists(alice_client, alice):
     payload = top_cache(top_payload(alice.spotify_id, n=10))
     tree = page(alice_client.get(DASHBOARD))
     names = [li.get("data-genre") for li in tree.xpath('//section[@id="genres"]//li[@data-genre]')]
     assert names == [g["name"] for g in payload["genres"]]
     top_genre = tree.xpath('//section[@id="genres"]//li[@data-genre]')[0]
     assert payload["genres"][0]["artists"][0] in top_genre.text_content()
-    chart = json.loads(tree.xpath('//script[@id="genre-chart-data"]')[0].text)
-    assert [s["label"] for s in chart] == [g["name"] for g in payload["genres"]]
-    assert abs(sum(s["value"] for s in chart) - 1) < 0.01
-    assert tree.xpath('//section[@id="genres"]//*[@data-chart="donut"]')
+    share = f"{round(100 * payload['genres'][0]['weight'])}%"
+    assert texts(top_genre, './/*[@class="meta"]') == [share]
+
+
+def test_dashboard_scales_the_genre_bars_to_the_top_genre(alice_client, alice):
+    genres = [
+        {"name": "jazz", "weight": 0.4, "artists": []},
+        {"name": "folk", "weight": 0.2, "artists": []},
+        {"name": "k-pop", "weight": 0.1, "artists": []},
+    ]
+    top_cache({**top_payload(alice.spotify_id, n=5), "genres": genres})
+    tree = page(alice_client.get(DASHBOARD))
+    widths = tree.xpath('//section[@id="genres"]//div[@class="bar"]/span/@style')
+    assert widths == ["width: 100%", "width: 50%", "width: 25%"]
+    shares = texts(tree, '//section[@id="genres"]//*[@class="meta"]')
+    assert shares == ["40%", "20%", "10%"]  # the text still says each one's share
 
 
 def test_dashboard_says_spotify_gave_no_genres_and_hides_popularity_in_development_mode(
@@ -128,7 +138,7 @@ def test_dashboard_says_spotify_gave_no_genres_and_hides_popularity_in_developme
     tree = page(alice_client.get(DASHBOARD))
     body = tree.text_content()
     assert "Spotify did not provide genres for this account" in body
-    assert not tree.xpath('//*[@data-chart="donut"]')
+    assert not tree.xpath('//section[@id="genres"]//li[@data-genre]')
     assert "Popularity" not in body and not tree.xpath('//*[contains(@class,"popularity")]')
     assert not tree.xpath('//ul[@class="tags"]')
     assert tree.xpath('//input[@value="genres"][@disabled]')  # cannot share genres it has not got
@@ -172,8 +182,12 @@ def test_dashboard_shows_the_vibe_scores_confidence_and_track_count(alice_client
         "Read from the lyrics of 0 of 50 tracks (the titles of 47, 3 instrumental or without "
         "words)" in text
     )
-    chart = json.loads(tree.xpath('//script[@id="mood-chart-data"]')[0].text)
-    assert [s["label"] for s in chart] == ["sadness", "love", "desire", "joy", "neutral"]
+    bars = mood.xpath('.//ul[@class="emotion-bars"]/li')
+    labels = [texts(li, './/*[@class="emotion-label"]')[0] for li in bars]
+    assert labels == ["sadness", "love", "desire", "joy", "neutral"]
+    assert bars[0].xpath('.//*[@class="emotion-fill"]/@style') == [
+        f"width: {vibe['scores'][0]['percent']}%"
+    ]
 
 
 def test_dashboard_shows_mood_progress_when_the_analysis_runs(alice_client, alice):
@@ -200,6 +214,27 @@ def test_dashboard_lists_what_rose_fell_and_is_new_against_six_months(alice_clie
     assert group("rose") == ["▲ 2 places up Artist a #3 → #1", "▲ 2 places up Artist b #4 → #2"]
     assert group("fell") == ["▼ 2 places down Artist c #1 → #3"]
     assert group("new") == ["new Artist n1 #4"]
+
+
+@pytest.mark.parametrize(
+    ("time_range", "recent", "said"),
+    [
+        ("short_term", "short", "Last 4 weeks against the last 6 months"),
+        ("medium_term", "medium", "Last 6 months against the last year"),
+        ("long_term", "medium", "Last 6 months against the last year"),
+    ],
+)
+def test_dashboard_compares_what_changed_with_the_neighbouring_range(
+    alice_client, alice, time_range, recent, said
+):
+    for name in ("short_term", "medium_term", "long_term"):
+        only = f"{name.split('_')[0]}-only"
+        top_cache(top_payload(alice.spotify_id, name, artist_ids=["both", only]))
+    tree = page(alice_client.get(DASHBOARD, {"range": time_range}))
+    section = tree.xpath('//section[@id="changes"]')[0]
+    new = texts(section, './/div[@data-kind="artists"]//ul[@data-group="new"]/li')
+    assert new == [f"new Artist {recent}-only #2"]
+    assert texts(section, './/p[contains(@class,"changes-what")]')[0].startswith(said)
 
 
 def test_dashboard_says_when_six_months_are_missing_for_what_changed(alice_client, alice):

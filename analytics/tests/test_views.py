@@ -3,7 +3,7 @@ from django.test import Client
 from django.urls import reverse
 
 from analytics.models import EmotionAnalysis, Vibe
-from personalify.progress import IDLE
+from personalify.progress import IDLE, WORKER_UNAVAILABLE
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +46,50 @@ def test_paste_page_shows_emotion_bars_when_text_is_posted(csrf_client):
     assert response.status_code == 200
     assert html.count('class="emotion-fill"') == 28 + 7
     assert "Mostly sadness" in html
+
+
+def test_paste_page_shows_the_labels_that_matter_and_the_rest_behind_show_all(csrf_client):
+    from lxml import html as lxml_html
+
+    response = csrf_client.post(
+        PASTE,
+        {
+            "text": "I cried all night, my heart is broken",
+            "csrfmiddlewaretoken": token(csrf_client),
+        },
+    )
+    result = lxml_html.fromstring(response.content).xpath('//section[@id="emotion-result"]')[0]
+    for caption, count in (("Broad emotions", 7), ("Finer emotions", 28)):
+        shown = result.xpath(f'.//ul[@aria-label="{caption}"]/li/span[@class="emotion-score"]')
+        rest = result.xpath(
+            f'.//details//ul[@aria-label="{caption}, the rest"]/li/span[@class="emotion-score"]'
+        )
+        percents = [int(s.text.rstrip("%")) for s in shown + rest]
+        assert len(percents) == count and 98 <= sum(percents) <= 102  # one scale: shares
+        assert len(shown) >= 3 and all(p >= 5 for p in percents[3 : len(shown)])
+        assert rest and all(p < 5 for p in percents[len(shown) :])
+    said = " ".join(result.text_content().split())
+    assert "Read by Personalify's own emotion model, which runs on this server." in said
+    assert "share of all the emotion read in the text" in said
+    assert "model in" not in said and "0.00" not in said
+
+
+def test_paste_page_answers_a_double_submit_twice_with_the_same_result(csrf_client):
+    data = {
+        "text": "We danced all night, so happy together",
+        "csrfmiddlewaretoken": token(csrf_client),
+    }
+    first = csrf_client.post(PASTE, data)
+    second = csrf_client.post(PASTE, data)
+    assert first.status_code == second.status_code == 200
+
+    def result(response):
+        from lxml import html as lxml_html
+
+        section = lxml_html.fromstring(response.content).xpath('//section[@id="emotion-result"]')
+        return " ".join(section[0].text_content().split())
+
+    assert result(first) == result(second)
 
 
 def test_paste_page_refuses_post_without_csrf_token(csrf_client):
@@ -209,7 +253,7 @@ def test_mood_page_says_the_worker_is_unavailable_when_refresh_meets_a_dead_brok
         response = client.post(reverse("analytics:mood-refresh"))
     assert response.status_code == 302
     html = client.get(reverse("analytics:mood-detail")).content.decode()
-    assert "background worker is unavailable" in html
+    assert WORKER_UNAVAILABLE in html
     assert Vibe.objects.filter(user=user).count() == 0
 
 
@@ -260,8 +304,11 @@ def test_mood_page_and_dashboard_mood_card_show_the_same_vibe_when_one_is_stored
     card = lxml_html.fromstring(alice_client.get(reverse("analytics:dashboard")).content)
     card = card.xpath('//section[@id="mood"]')[0]
     card_scores = [
-        (words(li.xpath("./span")[0]), words(li.xpath("./span")[1]))
-        for li in card.xpath('.//ol[@class="score-list"]/li')
+        (
+            words(li.xpath('./span[@class="emotion-label"]')[0]),
+            words(li.xpath('./span[@class="emotion-score"]')[0]),
+        )
+        for li in card.xpath('.//ul[@class="emotion-bars"]/li')
     ]
     page = lxml_html.fromstring(alice_client.get(reverse("analytics:mood-detail")).content)
     section = page.xpath('//section[@data-time-range="short_term"]')[0]

@@ -23,7 +23,7 @@ from ..selectors import mood_progress_get, vibe_list
 from ..services import emotion_paste_analyse, emotion_rate_limit_hit, vibe_refresh_request
 
 RATE_LIMIT_MESSAGE = "Too many analyses in a minute; wait a moment and try again."
-MOOD_ALREADY_QUEUED = "A mood refresh is already waiting for a worker."
+MOOD_ALREADY_QUEUED = "A mood refresh is already queued; it starts in a moment."
 BAD_JSON_MESSAGE = 'Send JSON like {"text": "..."}.'
 
 

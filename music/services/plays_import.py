@@ -105,7 +105,7 @@ def play_import_create(*, user, files: list) -> PlayImport:
     except BaseException:
         shutil.rmtree(directory, ignore_errors=True)
         raise
-    progress_set(kind=PROGRESS_KIND, owner=job.pk, state="queued", step="Waiting for the worker")
+    progress_set(kind=PROGRESS_KIND, owner=job.pk, state="queued", step="")
     _enqueue(job.pk)
     return job
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from music.selectors import sync_cooldown_key, sync_cooldown_until
 from personalify.cache import CacheUnavailable, cache_call, cache_delete, cache_get, cache_set
-from personalify.progress import WORKER_UNAVAILABLE
+from personalify.progress import QUEUED_STEP, WORKER_UNAVAILABLE
 
 from .sync import DEMO_SKIPPED, NO_SPOTIFY_ACCOUNT
 from .sync_lock import QUEUED_TTL, sync_lock_key, sync_progress_set, sync_queued_key
@@ -76,7 +76,7 @@ def sync_request(*, user, cooldown: bool = False) -> SyncRequest:
         queued = True  # no cache: the task's own lock attempt decides
     if not queued:
         return SyncRequest(status="busy", message=SYNC_BUSY)
-    sync_progress_set(spotify_id, state="queued", step="Waiting for a worker")
+    sync_progress_set(spotify_id, state="queued", step=QUEUED_STEP)
     user_id = user.pk
     sent: dict[str, bool] = {}
 

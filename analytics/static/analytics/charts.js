@@ -1,4 +1,4 @@
-// Personalify charts: tiny, dependency-free SVG bar and donut charts (served by the app, no CDN).
+// Personalify charts: a tiny, dependency-free SVG line chart (served by the app, no CDN).
 // Each chart draws at the container's real width, so text stays crisp from 360 px to 1440 px, and
 // carries an aria-label with every value; the page keeps a text list of the same data anyway.
 
@@ -19,99 +19,11 @@ export function formatValue(value, format) {
   return format === "percent" ? `${Math.round(value * 100)}%` : String(value);
 }
 
-function describe(title, data, format) {
-  return `${title}: ${data.map((d) => `${d.label} ${formatValue(d.value, format)}`).join(", ")}`;
-}
-
 // Cut a label to roughly fit `width` pixels at the chart's font size (no text metrics in SVG
 // before layout; an average glyph width is close enough for a label).
 function fit(label, width, fontSize) {
   const max = Math.max(3, Math.floor(width / (fontSize * 0.56)));
   return label.length > max ? `${label.slice(0, max - 1)}…` : label;
-}
-
-export function barChart(container, data, { title = "", format = "percent" } = {}) {
-  const width = Math.max(Math.floor(container.clientWidth), 220);
-  const row = 26;
-  const gap = 10;
-  const font = 14;
-  const labelWidth = Math.min(150, Math.round(width * 0.36));
-  const valueWidth = 46;
-  const trackWidth = width - labelWidth - valueWidth - 8;
-  const height = data.length * (row + gap) - gap;
-  const max = Math.max(...data.map((d) => d.value), 1e-9);
-  const svg = node("svg", {
-    viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
-    "aria-label": describe(title, data, format), class: "chart-svg",
-  });
-  svg.append(node("title", {}, title));
-  data.forEach((d, i) => {
-    const y = i * (row + gap);
-    const group = node("g", {});
-    group.append(node("text", { x: 0, y: y + row / 2, "dominant-baseline": "central", class: "chart-label", "font-size": font }, fit(d.label, labelWidth - 8, font)));
-    group.append(node("rect", { x: labelWidth, y, width: trackWidth, height: row, rx: 6, class: "chart-track" }));
-    group.append(node("rect", {
-      x: labelWidth, y, height: row, rx: 6, fill: PALETTE[i % PALETTE.length],
-      width: Math.max(2, (trackWidth * d.value) / max),
-    }));
-    group.append(node("text", { x: width, y: y + row / 2, "dominant-baseline": "central", "text-anchor": "end", class: "chart-value", "font-size": font }, formatValue(d.value, format)));
-    group.append(node("title", {}, `${d.label}: ${formatValue(d.value, format)}`));
-    svg.append(group);
-  });
-  container.replaceChildren(svg);
-  return svg;
-}
-
-export function donutChart(container, data, { title = "", format = "percent" } = {}) {
-  const available = Math.max(Math.floor(container.clientWidth), 200);
-  const size = Math.min(220, available);
-  const thickness = Math.round(size * 0.17);
-  const radius = size / 2 - thickness / 2 - 2;
-  const circumference = 2 * Math.PI * radius;
-  const total = data.reduce((sum, d) => sum + d.value, 0) || 1;
-  const svg = node("svg", {
-    viewBox: `0 0 ${size} ${size}`, width: size, height: size, role: "img",
-    "aria-label": describe(title, data, format), class: "chart-svg",
-  });
-  svg.append(node("title", {}, title));
-  svg.append(node("circle", { cx: size / 2, cy: size / 2, r: radius, fill: "none", class: "chart-track-stroke", "stroke-width": thickness }));
-  let offset = 0;
-  data.forEach((d, i) => {
-    const length = (circumference * d.value) / total;
-    const slice = node("circle", {
-      cx: size / 2, cy: size / 2, r: radius, fill: "none",
-      stroke: PALETTE[i % PALETTE.length], "stroke-width": thickness,
-      "stroke-dasharray": `${Math.max(length - 1.5, 0.5)} ${circumference}`,
-      "stroke-dashoffset": -offset,
-      transform: `rotate(-90 ${size / 2} ${size / 2})`,
-    });
-    slice.append(node("title", {}, `${d.label}: ${formatValue(d.value / total, format)}`));
-    svg.append(slice);
-    offset += length;
-  });
-  if (data.length) {
-    svg.append(node("text", { x: size / 2, y: size / 2 - 9, "text-anchor": "middle", class: "chart-center", "font-size": 15 }, fit(data[0].label, size - 2 * thickness - 12, 15)));
-    svg.append(node("text", { x: size / 2, y: size / 2 + 14, "text-anchor": "middle", class: "chart-value", "font-size": 14 }, formatValue(data[0].value / total, format)));
-  }
-  const legend = document.createElement("ul");
-  legend.className = "chart-legend";
-  data.forEach((d, i) => {
-    const item = document.createElement("li");
-    const swatch = document.createElement("span");
-    swatch.className = "swatch";
-    swatch.style.background = PALETTE[i % PALETTE.length];
-    swatch.setAttribute("aria-hidden", "true");
-    const label = document.createElement("span");
-    label.className = "legend-label";
-    label.textContent = d.label;
-    const value = document.createElement("span");
-    value.className = "legend-value";
-    value.textContent = formatValue(d.value / total, format);
-    item.append(swatch, label, value);
-    legend.append(item);
-  });
-  container.replaceChildren(svg, legend);
-  return svg;
 }
 
 // A line per series over shared points (the emotion arc of a song): x is the point's index, or

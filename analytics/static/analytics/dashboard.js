@@ -1,32 +1,6 @@
-// Dashboard progressive enhancement: draws the charts from the JSON embedded in the page, and
-// runs "Sync now" with fetch, showing progress until the sync ends. Without JavaScript the page
-// still shows every list, and the Sync now form posts normally.
-import { barChart, donutChart } from "./charts.js";
-
-const CHARTS = { bar: barChart, donut: donutChart };
-
-function readJSON(id) {
-  const element = document.getElementById(id);
-  return element ? JSON.parse(element.textContent) : [];
-}
-
-function drawCharts() {
-  for (const container of document.querySelectorAll("[data-chart]")) {
-    const data = readJSON(container.dataset.source);
-    const draw = CHARTS[container.dataset.chart];
-    if (!draw || !data.length) continue;
-    draw(container, data, { title: container.dataset.title || "", format: container.dataset.format || "percent" });
-    container.classList.add("chart-ready");
-  }
-}
-
-let lastWidth = window.innerWidth;
-let pending = false;
-window.addEventListener("resize", () => {
-  if (pending || window.innerWidth === lastWidth) return;
-  pending = true;
-  requestAnimationFrame(() => { pending = false; lastWidth = window.innerWidth; drawCharts(); });
-});
+// Dashboard progressive enhancement: runs "Sync now" with fetch, showing progress until the
+// sync ends. Without JavaScript the page still shows every section, and the Sync now form posts
+// normally. (The genre and mood bars are plain HTML and CSS: readable at any width.)
 
 const ACTIVE = new Set(["queued", "running"]);
 const panel = document.getElementById("sync");
@@ -43,7 +17,7 @@ function showSync(progress) {
     if (progress.total) bar.value = Math.round((100 * progress.done) / progress.total);
     else bar.removeAttribute("value");
     box.querySelector(".sync-step").textContent = progress.state === "queued"
-      ? "Waiting for a worker…"
+      ? "Queued — starting in a moment…"
       : `Syncing${progress.step ? `: ${progress.step}` : ""}…`;
   }
   if (progress.state === "failed") {
@@ -122,5 +96,4 @@ function enhanceSync() {
     || ACTIVE.has(panel.dataset.lyricsState)) watch();
 }
 
-drawCharts();
 enhanceSync();

@@ -8,7 +8,9 @@
       .then(function (r) { return r.json(); })
       .then(function (p) {
         if (p.state === "running" || p.state === "queued") {
-          text.textContent = "Analysing… " + p.done + " of " + p.total + " tracks.";
+          text.textContent = p.state === "queued"
+            ? "Queued — starting in a moment…"
+            : "Analysing… " + p.done + " of " + p.total + " tracks.";
           setTimeout(poll, 1500);
         } else if (p.state === "done" && box.dataset.state !== "done") {
           window.location.reload();
