@@ -123,7 +123,10 @@ def _emptied(source: str) -> list[str]:
 def _function(name: str, statements: list[str]) -> str:
     body = "\n".join(f"    {s};" for s in statements)
     return (
-        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+        # SET search_path FROM CURRENT: the tables of the schema it was made in, also when
+        # postgres_fdw writes (its sessions on node B search pg_catalog only).
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql "
+        "SET search_path FROM CURRENT AS $$\n"
         f"BEGIN\n{body}\n    RETURN NULL;\nEND\n$$"
     )
 
