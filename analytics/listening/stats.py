@@ -9,6 +9,7 @@ keys are no longer read, and expire after ``CACHE_TTL``).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import uuid
 from collections import defaultdict
@@ -383,9 +384,9 @@ def _track(row, from_plays: tuple | None = None) -> dict:
 
 
 def _top(items: list[dict], by: str) -> list[dict]:
-    return sorted(items, key=lambda i: (-i[by], -i["ms" if by == "plays" else "plays"], i["name"]))[
-        :TOP
-    ]
+    # sorted(...)[:TOP] without sorting the thousands below the top (same order, ties too).
+    other = "ms" if by == "plays" else "plays"
+    return heapq.nsmallest(TOP, items, key=lambda i: (-i[by], -i[other], i["name"]))
 
 
 def _ranked(items: list[dict]) -> dict:
@@ -398,9 +399,14 @@ def _artists(tracks: list[dict]) -> list[dict]:
     for track in tracks:
         for artist in track["artists"]:
             key = artist["id"] or f"name:{artist['name']}"
-            entry = totals.setdefault(
-                key, {"id": artist["id"], "name": artist["name"], "plays": 0, "ms": 0}
-            )
+            entry = totals.get(key)
+            if entry is None:
+                entry = totals[key] = {
+                    "id": artist["id"],
+                    "name": artist["name"],
+                    "plays": 0,
+                    "ms": 0,
+                }
             entry["plays"] += track["plays"]
             entry["ms"] += track["ms"]
     return list(totals.values())
@@ -413,16 +419,15 @@ def _albums(tracks: list[dict]) -> list[dict]:
             continue
         artist = track["artists"][0]["name"] if track["artists"] else ""
         key = track["album_id"] or f"{track['album']}\x1f{artist}"
-        entry = totals.setdefault(
-            key,
-            {
+        entry = totals.get(key)
+        if entry is None:
+            entry = totals[key] = {
                 "name": track["album"],
                 "artist": artist,
                 "image": track["image"],
                 "plays": 0,
                 "ms": 0,
-            },
-        )
+            }
         entry["plays"] += track["plays"]
         entry["ms"] += track["ms"]
         entry["image"] = entry["image"] or track["image"]
