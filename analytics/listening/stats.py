@@ -271,25 +271,34 @@ def coverage_with_stats(*, user, period: Period) -> dict:
 
 
 def _rows_together(statements: dict[str, Statement]) -> dict[str, list[tuple]]:
-    """The rows of several statements (by key), each on a connection of its own so node B runs
-    them at the same time (``LISTENING_PARALLEL_QUERIES``). In one after the other when inside
-    a transaction (whose rows other connections cannot see) or not on PostgreSQL."""
+    """The rows of several statements (by key) at the same time (``LISTENING_PARALLEL_QUERIES``):
+    the first statement through node A on this thread's connection, each other one through node
+    A on a connection of its own, and those over the summaries alone one after the other on one
+    connection to node B (each takes milliseconds; a connection more per statement, and the
+    postgres_fdw session its node A connection opens, cost more than that). One after the other
+    when inside a transaction (whose rows other connections cannot see) or not on PostgreSQL."""
     if (
         not settings.LISTENING_PARALLEL_QUERIES
         or connection.vendor != "postgresql"
         or connection.in_atomic_block
     ):
         return {key: _fetch(statement) for key, statement in statements.items()}
+    on_b = {key: s for key, s in statements.items() if s.archive_only and s.sql}
+    on_a = [(key, s) for key, s in statements.items() if key not in on_b]
 
-    def one(statement: Statement) -> list[tuple]:
+    def one(part: list[tuple[str, Statement]]) -> dict[str, list[tuple]]:
         try:
-            return _fetch(statement)
+            return {key: _fetch(statement) for key, statement in part}
         finally:
             connections.close_all()  # this thread's own connections
 
-    with ThreadPoolExecutor(max_workers=len(statements)) as pool:
-        futures = {key: pool.submit(one, statement) for key, statement in statements.items()}
-        return {key: future.result() for key, future in futures.items()}
+    parts = [[item] for item in on_a[1:]] + ([list(on_b.items())] if on_b else [])
+    with ThreadPoolExecutor(max_workers=max(1, len(parts))) as pool:
+        futures = [pool.submit(one, part) for part in parts]
+        rows = {key: _fetch(statement) for key, statement in on_a[:1]}
+        for future in futures:
+            rows.update(future.result())
+    return {key: rows[key] for key in statements}
 
 
 def _stats(spotify_id: str, period: Period) -> dict:
