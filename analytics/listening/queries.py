@@ -135,22 +135,30 @@ _EDGES = (
 )
 _MONTHS = "spotify_id = %s AND month >= %s AND month < %s"
 
+# Per track in two steps: the numbers grouped on node B alone (``fetch_archive``), then node A's
+# catalogue for those tracks, the grouped rows handed to it as arrays (the same names, album and
+# credits as PER_TRACK_SQL). Through postgres_fdw the one statement cost node A's planner a
+# remote EXPLAIN per path (use_remote_estimate) and a postgres_fdw session per connection, and
+# node A grouped the two parts again: more than the statement itself on a busy machine.
 SUMMARY_TRACK_SQL = f"""
+SELECT track_id, sum(plays)::bigint, sum(ms_played)::bigint, sum(skips)::bigint
+FROM (
+    SELECT track_id, plays, ms_played, skips
+    FROM {{play_month_tracks}}
+    WHERE {_MONTHS}
+    UNION ALL
+    SELECT track_id, 1, ms_played, CASE WHEN {_SKIPPED} THEN 1 ELSE 0 END
+    FROM {{plays}}
+    WHERE {_EDGES} AND track_id <> ''
+) u
+GROUP BY track_id
+"""  # noqa: S608
+
+# Parameters: track ids, plays, milliseconds, skips (arrays in the same order).
+TRACKS_NAMED_SQL = f"""
 WITH p AS MATERIALIZED (
-    SELECT track_id, sum(plays)::bigint AS plays, sum(ms_played)::bigint AS ms_played,
-           sum(skips)::bigint AS skips
-    FROM (
-        SELECT track_id, sum(plays) AS plays, sum(ms_played) AS ms_played, sum(skips) AS skips
-        FROM {{play_month_tracks}}
-        WHERE {_MONTHS}
-        GROUP BY track_id
-        UNION ALL
-        SELECT track_id, count(*), sum(ms_played), count(*) FILTER (WHERE {_SKIPPED})
-        FROM {{plays}}
-        WHERE {_EDGES} AND track_id <> ''
-        GROUP BY track_id
-    ) u
-    GROUP BY track_id
+    SELECT * FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bigint[])
+        AS p(track_id, plays, ms_played, skips)
 )
 {_PER_TRACK_NAMED}"""  # noqa: S608
 

@@ -97,13 +97,18 @@ class Statement:
     params: list
     sql: str = ""
     archive_only: bool = False  # reads the archive's tables alone: run on node B directly
+    named: bool = False  # per-track rows from node B, then named from node A's catalogue
 
 
 def _fetch(statement: Statement) -> list[tuple]:
-    if statement.sql and connection.vendor == "postgresql":
-        fetch = queries.fetch_archive if statement.archive_only else queries.fetch
-        return fetch(statement.sql, statement.params)
-    return _rows(statement.name, *statement.params)
+    if not statement.sql or connection.vendor != "postgresql":
+        return _rows(statement.name, *statement.params)
+    fetch = queries.fetch_archive if statement.archive_only else queries.fetch
+    rows = fetch(statement.sql, statement.params)
+    if statement.named and rows:
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        rows = queries.fetch(queries.TRACKS_NAMED_SQL, columns)
+    return rows
 
 
 def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
@@ -122,7 +127,9 @@ def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
     months = month_window(period.start, period.end)
     by_month = [spotify_id, months.first_month, months.end_month, spotify_id, *months.edges]
     statements = {
-        "tracks": Statement("PER_TRACK_SQL", by_month, queries.SUMMARY_TRACK_SQL),
+        "tracks": Statement(
+            "PER_TRACK_SQL", by_month, queries.SUMMARY_TRACK_SQL, archive_only=True, named=True
+        ),
         "places": Statement(
             "PER_PLATFORM_COUNTRY_SQL",
             by_month,
@@ -272,8 +279,8 @@ def coverage_with_stats(*, user, period: Period) -> dict:
 
 def _rows_together(statements: dict[str, Statement]) -> dict[str, list[tuple]]:
     """The rows of several statements (by key) at the same time (``LISTENING_PARALLEL_QUERIES``):
-    the first statement through node A on this thread's connection, each other one through node
-    A on a connection of its own, and those over the summaries alone one after the other on one
+    the first statement that reads node A on this thread's connections, each other one on
+    connections of its own, and those over the summaries alone one after the other on one
     connection to node B (each takes milliseconds; a connection more per statement, and the
     postgres_fdw session its node A connection opens, cost more than that). One after the other
     when inside a transaction (whose rows other connections cannot see) or not on PostgreSQL."""
@@ -283,7 +290,7 @@ def _rows_together(statements: dict[str, Statement]) -> dict[str, list[tuple]]:
         or connection.in_atomic_block
     ):
         return {key: _fetch(statement) for key, statement in statements.items()}
-    on_b = {key: s for key, s in statements.items() if s.archive_only and s.sql}
+    on_b = {key: s for key, s in statements.items() if s.archive_only and s.sql and not s.named}
     on_a = [(key, s) for key, s in statements.items() if key not in on_b]
 
     def one(part: list[tuple[str, Statement]]) -> dict[str, list[tuple]]:
