@@ -8,6 +8,11 @@ Time buckets are computed on node B as whole quarter hours or UTC days with ``da
 immutable function that postgres_fdw ships, where ``AT TIME ZONE`` or ``date_trunc`` (which
 read the session's time zone) would keep the grouping on node A. Node A maps each bucket to
 the user's local day, week, month, hour and weekday with zoneinfo, so DST changes are exact.
+
+On PostgreSQL the period's page reads the plays' summaries instead (``SUMMARY_*``,
+``local_hours_sql``; see ``music.archive.summaries``): those run on node B's own connection
+(``fetch_archive``), and the statements above serve the artist page, zones not in whole quarter
+hours, and the comparison in the tests.
 """
 
 from __future__ import annotations
