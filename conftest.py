@@ -104,13 +104,24 @@ def archive_local(settings):
     from django.apps import apps
     from django.db import connections
 
-    play = apps.get_model("music", "Play")
+    from personalify.archive import ARCHIVE_MODELS
+
+    models = [apps.get_model(label) for label in sorted(ARCHIVE_MODELS)]  # plays, summaries
     settings.ARCHIVE_DATABASE = "default"
     with connections["default"].schema_editor() as editor:
-        editor.create_model(play)
+        for model in models:
+            editor.create_model(model)
+    if connections["default"].vendor == "postgresql":
+        from django.db import transaction
+
+        from music.archive.summaries import summaries_install
+
+        with transaction.atomic(), connections["default"].cursor() as cursor:
+            summaries_install(cursor)  # the triggers on plays, as migration 0005 installs them
     yield
     with connections["default"].schema_editor() as editor:
-        editor.delete_model(play)
+        for model in models:
+            editor.delete_model(model)
 
 
 @pytest.fixture

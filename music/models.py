@@ -253,6 +253,108 @@ class Play(models.Model):
         return f"{self.spotify_id} {self.played_at:%Y-%m-%d %H:%M:%S} {self.track_id}"
 
 
+# --- Summaries of the plays -----------------------------------------------------------------
+# Grouped copies of ``plays`` that the listening statistics read instead of every play (a year of
+# a heavy listener is 200,000 plays; its summaries are tens of thousands of rows at most). They
+# live beside ``plays`` (node B, or the main database) and are kept by triggers on ``plays``
+# (``music.archive.summaries``): every statement that inserts, deletes or updates plays, from any
+# path (import, polling, the demo, account deletion, setup_fdw's move, a DBA's DELETE), changes
+# them in its own transaction, and a play that ON CONFLICT DO NOTHING left out is not counted.
+# Buckets are UTC: quarter hours (every real zone offset is a whole number of them, so any
+# user's local days and hours are unions of them) and UTC months, days for the coverage. Never
+# written by the application; read only by ``analytics.listening``. On SQLite they stay empty
+# (no triggers) and the statistics read ``plays`` itself.
+
+
+class PlayQuarter(models.Model):
+    """Plays and milliseconds of one user in one UTC quarter hour."""
+
+    pk = models.CompositePrimaryKey("spotify_id", "quarter")
+    spotify_id = models.CharField(max_length=255)
+    quarter = models.IntegerField()  # floor(seconds since 1970-01-01 UTC / 900)
+    plays = models.IntegerField()
+    ms_played = models.BigIntegerField()
+
+    class Meta:
+        db_table = "play_quarters"
+
+    def __str__(self) -> str:
+        return f"{self.spotify_id} quarter {self.quarter}: {self.plays}"
+
+
+class PlayMonthTrack(models.Model):
+    """Plays, milliseconds and skips of one track by one user in one UTC month."""
+
+    pk = models.CompositePrimaryKey("spotify_id", "month", "track_id")
+    spotify_id = models.CharField(max_length=255)
+    month = models.DateField()  # the first day of the UTC month
+    track_id = models.CharField(max_length=64)
+    plays = models.IntegerField()
+    ms_played = models.BigIntegerField()
+    skips = models.IntegerField()
+
+    class Meta:
+        db_table = "play_month_tracks"
+
+    def __str__(self) -> str:
+        return f"{self.spotify_id} {self.month:%Y-%m} {self.track_id}: {self.plays}"
+
+
+class PlayMonthPlace(models.Model):
+    """Plays and milliseconds of one user per platform and country in one UTC month."""
+
+    pk = models.CompositePrimaryKey("spotify_id", "month", "platform", "country")
+    spotify_id = models.CharField(max_length=255)
+    month = models.DateField()
+    platform = models.TextField()
+    country = models.CharField(max_length=2)
+    plays = models.IntegerField()
+    ms_played = models.BigIntegerField()
+
+    class Meta:
+        db_table = "play_month_places"
+
+    def __str__(self) -> str:
+        return f"{self.spotify_id} {self.month:%Y-%m} {self.platform} {self.country}"
+
+
+class PlayMonthEpisode(models.Model):
+    """Plays and milliseconds of one podcast episode by one user in one UTC month."""
+
+    pk = models.CompositePrimaryKey("spotify_id", "month", "episode_uri", "episode_show_name")
+    spotify_id = models.CharField(max_length=255)
+    month = models.DateField()
+    episode_uri = models.CharField(max_length=128)
+    episode_show_name = models.TextField()
+    plays = models.IntegerField()
+    ms_played = models.BigIntegerField()
+
+    class Meta:
+        db_table = "play_month_episodes"
+
+    def __str__(self) -> str:
+        return f"{self.spotify_id} {self.month:%Y-%m} {self.episode_uri}: {self.plays}"
+
+
+class PlayDaySource(models.Model):
+    """Plays of one user from one source in one UTC day, with the first and the last: the
+    coverage of the user's history and its gaps."""
+
+    pk = models.CompositePrimaryKey("spotify_id", "day", "source")
+    spotify_id = models.CharField(max_length=255)
+    day = models.DateField()  # UTC
+    source = models.CharField(max_length=16)
+    plays = models.IntegerField()
+    first_played_at = models.DateTimeField()
+    last_played_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "play_day_sources"
+
+    def __str__(self) -> str:
+        return f"{self.spotify_id} {self.day} {self.source}: {self.plays}"
+
+
 class PlayImport(models.Model):
     """One upload of Spotify's privacy export and what its import did, in counts.
 

@@ -1,10 +1,11 @@
 """Where the listening archive lives: node B (a second PostgreSQL) or the main database.
 
-The archive's models (``ARCHIVE_MODELS``: the plays table) are routed to the database alias
-``settings.ARCHIVE_DATABASE``: ``"archive"`` when ``ARCHIVE_DATABASE_URL`` is set, else
-``"default"``, where the same tables live under the same names. Everything else stays on node A;
-node B holds nothing but the archive. Node A reads node B through postgres_fdw (the ``archive``
-schema that ``manage.py setup_fdw`` fills); the application writes to node B directly.
+The archive's models (``ARCHIVE_MODELS``: the plays table and its summaries) are routed to the
+database alias ``settings.ARCHIVE_DATABASE``: ``"archive"`` when ``ARCHIVE_DATABASE_URL`` is
+set, else ``"default"``, where the same tables live under the same names. Everything else stays
+on node A; node B holds nothing but the archive. Node A reads node B through postgres_fdw (the
+``archive`` schema that ``manage.py setup_fdw`` fills); the application writes to node B
+directly.
 
 This module knows model labels, not models: it is infrastructure below every app.
 """
@@ -18,7 +19,17 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 
 # "app_label.model_name" of the models that live in the archive.
-ARCHIVE_MODELS = frozenset({"music.play"})
+ARCHIVE_MODELS = frozenset(
+    {
+        "music.play",
+        # The plays' summaries, kept by triggers on plays: always beside it.
+        "music.playquarter",
+        "music.playmonthtrack",
+        "music.playmonthplace",
+        "music.playmonthepisode",
+        "music.playdaysource",
+    }
+)
 # The schema on node A that holds node B's tables as foreign tables (IMPORT FOREIGN SCHEMA).
 FOREIGN_SCHEMA = "archive"
 

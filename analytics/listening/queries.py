@@ -8,13 +8,19 @@ Time buckets are computed on node B as whole quarter hours or UTC days with ``da
 immutable function that postgres_fdw ships, where ``AT TIME ZONE`` or ``date_trunc`` (which
 read the session's time zone) would keep the grouping on node A. Node A maps each bucket to
 the user's local day, week, month, hour and weekday with zoneinfo, so DST changes are exact.
+
+On PostgreSQL the period's page reads the plays' summaries instead (``SUMMARY_*``,
+``local_hours_sql``; see ``music.archive.summaries``): those run on node B's own connection
+(``fetch_archive``), and the statements above serve the artist page, zones not in whole quarter
+hours, and the comparison in the tests.
 """
 
 from __future__ import annotations
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
-from personalify.archive import archive_errors, archive_table
+from music.archive.summaries import SUMMARY_TABLES
+from personalify.archive import archive_alias, archive_errors, archive_table
 
 QUARTER = 900  # seconds: the finest bucket; a whole number of them fits any UTC offset
 DAY = 86400
@@ -32,14 +38,7 @@ _BUCKET = "date_bin('{size} seconds'::interval, played_at, '1970-01-01 00:00:00+
 # know ('' name) is named from its plays by TRACK_NAMES_SQL, for those tracks only.
 # The credits are grouped once for all the period's tracks (a LATERAL subquery per track ran
 # thousands of small joins: two thirds of this statement for a year of 8,000 tracks).
-PER_TRACK_SQL = f"""
-WITH p AS MATERIALIZED (
-    SELECT track_id, count(*) AS plays, sum(ms_played) AS ms_played,
-           count(*) FILTER (WHERE {_SKIPPED}) AS skips
-    FROM {{plays}}
-    WHERE {_WINDOW} AND track_id <> ''
-    GROUP BY track_id
-)
+_PER_TRACK_NAMED = """
 SELECT p.track_id, p.plays, p.ms_played, p.skips,
        coalesce(t.name, '') AS name, coalesce(t.album_name, '') AS album_name,
        coalesce(t.album_id, '') AS album_id, t.album_image_url, coalesce(t.url, '') AS url,
@@ -53,7 +52,16 @@ LEFT JOIN (
     WHERE ta.track_id IN (SELECT track_id FROM p)
     GROUP BY ta.track_id
 ) c ON c.track_id = p.track_id
-"""  # noqa: S608 - constant SQL; values are parameters
+"""
+PER_TRACK_SQL = f"""
+WITH p AS MATERIALIZED (
+    SELECT track_id, count(*) AS plays, sum(ms_played) AS ms_played,
+           count(*) FILTER (WHERE {_SKIPPED}) AS skips
+    FROM {{plays}}
+    WHERE {_WINDOW} AND track_id <> ''
+    GROUP BY track_id
+)
+{_PER_TRACK_NAMED}"""  # noqa: S608 - constant SQL; values are parameters
 
 TRACK_NAMES_SQL = """
 SELECT track_id, max(track_name), max(artist_name), max(album_name)
@@ -121,6 +129,100 @@ LEFT JOIN tracks t ON t.id = p.track_id
 ORDER BY p.plays DESC, p.ms_played DESC, 2
 """
 
+# --- From the summaries (``music.models.PlayQuarter`` ...; PostgreSQL) ----------------------------
+# The same rows as the statements above, read from the plays' summaries, which triggers on plays
+# keep (``music.archive.summaries``). Per track, platform and episode: whole UTC months from the
+# month summaries, and the plays themselves for the period's edges outside whole months
+# (``MonthWindow``); the two parts are grouped on node B each and added up on node A.
+# Parameters: user, first and end month (dates), user, the two edge windows (four instants).
+_EDGES = (
+    "spotify_id = %s AND (played_at >= %s AND played_at < %s OR played_at >= %s AND played_at < %s)"
+)
+_MONTHS = "spotify_id = %s AND month >= %s AND month < %s"
+
+# Per track in two steps: the numbers grouped on node B alone (``fetch_archive``), then node A's
+# catalogue for those tracks, the grouped rows handed to it as arrays (the same names, album and
+# credits as PER_TRACK_SQL). Through postgres_fdw the one statement cost node A's planner a
+# remote EXPLAIN per path (use_remote_estimate) and a postgres_fdw session per connection, and
+# node A grouped the two parts again: more than the statement itself on a busy machine.
+SUMMARY_TRACK_SQL = f"""
+SELECT track_id, sum(plays)::bigint, sum(ms_played)::bigint, sum(skips)::bigint
+FROM (
+    SELECT track_id, plays, ms_played, skips
+    FROM {{play_month_tracks}}
+    WHERE {_MONTHS}
+    UNION ALL
+    SELECT track_id, 1, ms_played, CASE WHEN {_SKIPPED} THEN 1 ELSE 0 END
+    FROM {{plays}}
+    WHERE {_EDGES} AND track_id <> ''
+) u
+GROUP BY track_id
+"""  # noqa: S608
+
+# Parameters: track ids, plays, milliseconds, skips (arrays in the same order).
+TRACKS_NAMED_SQL = f"""
+WITH p AS MATERIALIZED (
+    SELECT * FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bigint[])
+        AS p(track_id, plays, ms_played, skips)
+)
+{_PER_TRACK_NAMED}"""  # noqa: S608
+
+SUMMARY_PLATFORM_COUNTRY_SQL = f"""
+SELECT platform, country, sum(plays)::bigint, sum(ms_played)::bigint
+FROM (
+    SELECT platform, country, sum(plays) AS plays, sum(ms_played) AS ms_played
+    FROM {{play_month_places}}
+    WHERE {_MONTHS}
+    GROUP BY platform, country
+    UNION ALL
+    SELECT platform, country, count(*), sum(ms_played)
+    FROM {{plays}}
+    WHERE {_EDGES}
+    GROUP BY platform, country
+) u
+GROUP BY platform, country
+"""  # noqa: S608
+
+SUMMARY_EPISODE_SQL = f"""
+SELECT episode_show_name, episode_uri, sum(plays)::bigint, sum(ms_played)::bigint
+FROM (
+    SELECT episode_show_name, episode_uri, sum(plays) AS plays, sum(ms_played) AS ms_played
+    FROM {{play_month_episodes}}
+    WHERE {_MONTHS}
+    GROUP BY episode_show_name, episode_uri
+    UNION ALL
+    SELECT episode_show_name, episode_uri, count(*), sum(ms_played)
+    FROM {{plays}}
+    WHERE {_EDGES} AND episode_uri <> ''
+    GROUP BY episode_show_name, episode_uri
+) u
+GROUP BY episode_show_name, episode_uri
+"""  # noqa: S608
+
+# Coverage: the same rows as PER_DAY_SOURCE_SQL (the day as a date).
+SUMMARY_DAY_SOURCE_SQL = """
+SELECT day, source, plays, first_played_at, last_played_at
+FROM {play_day_sources}
+WHERE spotify_id = %s
+"""
+
+
+def local_hours_sql(segments: int) -> str:
+    """Plays and milliseconds per local hour (hours since 1970-01-01 00:00 local time) from the
+    quarter hours, grouped on node B: the user's zone is one offset (in quarter hours) per
+    stretch between DST changes (``ZoneSegments``), chosen by a CASE on the quarter, integer
+    arithmetic that postgres_fdw ships. Parameters: for each segment but the last its end
+    quarter and offset, then the last offset; then user, first and end quarter."""
+    arms = " ".join("WHEN quarter < %s THEN %s" for _ in range(segments - 1))
+    offset = f"CASE {arms} ELSE %s END" if arms else "%s"
+    return f"""
+SELECT (quarter + {offset}) / 4 AS hour, sum(plays)::bigint, sum(ms_played)::bigint
+FROM {{play_quarters}}
+WHERE spotify_id = %s AND quarter >= %s AND quarter < %s
+GROUP BY 1
+"""  # noqa: S608
+
+
 # node B cannot estimate how many groups an expression makes and answers "one per play"; node
 # A's planner then finds hashing the fetched plays itself as cheap as letting node B group
 # them. Without hash aggregation on node A, grouping on node B is the cheapest plan.
@@ -131,9 +233,12 @@ PUSH_DOWN_GROUPING = "SET LOCAL enable_hashagg = off"
 NO_JIT = "SET LOCAL jit = off"
 
 
+_TABLES = ("plays", *SUMMARY_TABLES)
+
+
 def statement(template: str) -> str:
-    """A template with the archive's plays table for this configuration."""
-    return template.format(plays=archive_table("plays"))
+    """A template with the archive's tables (plays, summaries) for this configuration."""
+    return template.format(**{name: archive_table(name) for name in _TABLES})
 
 
 def fetch(template: str, params: list) -> list[tuple]:
@@ -148,3 +253,16 @@ def fetch(template: str, params: list) -> list[tuple]:
         cursor.execute("SET LOCAL enable_hashagg = DEFAULT")
         cursor.execute("SET LOCAL jit = DEFAULT")
         return rows
+
+
+def fetch_archive(template: str, params: list) -> list[tuple]:
+    """Rows of a statement over the archive's tables alone (the summaries), run on the
+    archive's own connection: all of it on node B. Through postgres_fdw, node A's planner
+    pushes a GROUP BY down only when node B's estimate shows it shrinks the rows, which it
+    does not see for rows already grouped (summaries, expressions of a quarter): node A would
+    then fetch every summary row and group them itself."""
+    alias = archive_alias()
+    sql = template.format(**{name: name for name in _TABLES})
+    with archive_errors(), transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()

@@ -9,10 +9,12 @@ keys are no longer read, and expire after ``CACHE_TTL``).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,6 +26,7 @@ from personalify.cache import cache_get, cache_set
 
 from . import python_rows, queries
 from .periods import Period
+from .windows import QUARTER, month_window, zone_segments
 
 TOP = 50
 SERIES_KINDS = ("day", "week", "month")
@@ -85,6 +88,76 @@ def _rows(name: str, *params) -> list[tuple]:
         return PYTHON_ROWS[name](*params)
 
 
+@dataclass(frozen=True)
+class Statement:
+    """One statement of the page: ``name`` (its rows computed in Python when the database is not
+    PostgreSQL), its parameters, and its SQL when it is not ``queries.<name>`` (the summaries')."""
+
+    name: str
+    params: list
+    sql: str = ""
+    archive_only: bool = False  # reads the archive's tables alone: run on node B directly
+    named: bool = False  # per-track rows from node B, then named from node A's catalogue
+
+
+def _fetch(statement: Statement) -> list[tuple]:
+    if not statement.sql or connection.vendor != "postgresql":
+        return _rows(statement.name, *statement.params)
+    fetch = queries.fetch_archive if statement.archive_only else queries.fetch
+    rows = fetch(statement.sql, statement.params)
+    if statement.named and rows:
+        columns = [list(column) for column in zip(*rows, strict=True)]
+        rows = queries.fetch(queries.TRACKS_NAMED_SQL, columns)
+    return rows
+
+
+def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
+    """The statements of a period's statistics: tracks, hours (local, or UTC quarter hours when
+    the summaries cannot tell this zone's hours), places and episodes. On PostgreSQL from the
+    plays' summaries (whole UTC months, quarter hours) and the plays of the edges."""
+    window = [spotify_id, period.start, period.end]
+    raw = {
+        "tracks": Statement("PER_TRACK_SQL", window),
+        "quarters": Statement("PER_QUARTER_SQL", window),
+        "places": Statement("PER_PLATFORM_COUNTRY_SQL", window),
+        "episodes": Statement("PER_EPISODE_SQL", window),
+    }
+    if connection.vendor != "postgresql":
+        return raw
+    months = month_window(period.start, period.end)
+    by_month = [spotify_id, months.first_month, months.end_month, spotify_id, *months.edges]
+    statements = {
+        "tracks": Statement(
+            "PER_TRACK_SQL", by_month, queries.SUMMARY_TRACK_SQL, archive_only=True, named=True
+        ),
+        "places": Statement(
+            "PER_PLATFORM_COUNTRY_SQL",
+            by_month,
+            queries.SUMMARY_PLATFORM_COUNTRY_SQL,
+            archive_only=True,
+        ),
+        "episodes": Statement(
+            "PER_EPISODE_SQL", by_month, queries.SUMMARY_EPISODE_SQL, archive_only=True
+        ),
+        "quarters": raw["quarters"],
+    }
+    segments = zone_segments(period.start, period.end, period.zone)
+    if segments is not None and period.start.timestamp() >= 0:  # (integer division from 1970)
+        offsets = [
+            value for (_, off), (at, _) in itertools.pairwise(segments) for value in (at, off)
+        ]
+        first_quarter = int(period.start.timestamp()) // QUARTER
+        end_quarter = int(period.end.timestamp()) // QUARTER
+        del statements["quarters"]
+        statements["hours"] = Statement(
+            "LOCAL_HOURS",
+            [*offsets, segments[-1][1], spotify_id, first_quarter, end_quarter],
+            queries.local_hours_sql(len(segments)),
+            archive_only=True,
+        )
+    return statements
+
+
 # --- Coverage and gaps ---------------------------------------------------------------------------
 
 
@@ -95,7 +168,15 @@ def coverage_get(*, spotify_id: str) -> dict:
 
 
 def _coverage(spotify_id: str) -> dict:
-    return _coverage_from(_rows("PER_DAY_SOURCE_SQL", spotify_id))
+    return _coverage_from(_fetch(_coverage_statement(spotify_id)))
+
+
+def _coverage_statement(spotify_id: str) -> Statement:
+    if connection.vendor == "postgresql":
+        return Statement(
+            "PER_DAY_SOURCE_SQL", [spotify_id], queries.SUMMARY_DAY_SOURCE_SQL, archive_only=True
+        )
+    return Statement("PER_DAY_SOURCE_SQL", [spotify_id])
 
 
 def _coverage_from(rows: list[tuple]) -> dict:
@@ -188,61 +269,60 @@ def coverage_with_stats(*, user, period: Period) -> dict:
     stats_key = _cache_key(spotify_id, period.cache_part)
     if cache_get(stats_key) is not None:
         return coverage_get(spotify_id=spotify_id)
-    window = [spotify_id, period.start, period.end]
-    statements = dict.fromkeys(PERIOD_STATEMENTS, window)
-    rows = _rows_together({**statements, "PER_DAY_SOURCE_SQL": [spotify_id]})
-    coverage = _coverage_from(rows["PER_DAY_SOURCE_SQL"])
+    statements = _period_statements(spotify_id, period)
+    rows = _rows_together({**statements, "coverage": _coverage_statement(spotify_id)})
+    coverage = _coverage_from(rows["coverage"])
     cache_set(stats_key, _stats_from(spotify_id, period, rows), settings.CACHE_TTL)
     cache_set(coverage_key, coverage, settings.CACHE_TTL)
     return coverage
 
 
-def _rows_together(statements: dict[str, list]) -> dict[str, list[tuple]]:
-    """The rows of several statements (name: parameters), each on a connection of its own so
-    node B runs them at the same time (``LISTENING_PARALLEL_QUERIES``). In one after the other
+def _rows_together(statements: dict[str, Statement]) -> dict[str, list[tuple]]:
+    """The rows of several statements (by key) at the same time (``LISTENING_PARALLEL_QUERIES``):
+    the first statement that reads node A on this thread's connections, each other one on
+    connections of its own, and those over the summaries alone one after the other on one
+    connection to node B (each takes milliseconds; a connection more per statement, and the
+    postgres_fdw session its node A connection opens, cost more than that). One after the other
     when inside a transaction (whose rows other connections cannot see) or not on PostgreSQL."""
     if (
         not settings.LISTENING_PARALLEL_QUERIES
         or connection.vendor != "postgresql"
         or connection.in_atomic_block
     ):
-        return {name: _rows(name, *params) for name, params in statements.items()}
+        return {key: _fetch(statement) for key, statement in statements.items()}
+    on_b = {key: s for key, s in statements.items() if s.archive_only and s.sql and not s.named}
+    on_a = [(key, s) for key, s in statements.items() if key not in on_b]
 
-    def one(name: str, params: list) -> list[tuple]:
+    def one(part: list[tuple[str, Statement]]) -> dict[str, list[tuple]]:
         try:
-            return _rows(name, *params)
+            return {key: _fetch(statement) for key, statement in part}
         finally:
             connections.close_all()  # this thread's own connections
 
-    with ThreadPoolExecutor(max_workers=len(statements)) as pool:
-        futures = {name: pool.submit(one, name, params) for name, params in statements.items()}
-        return {name: future.result() for name, future in futures.items()}
-
-
-PERIOD_STATEMENTS = (
-    "PER_TRACK_SQL",
-    "PER_QUARTER_SQL",
-    "PER_PLATFORM_COUNTRY_SQL",
-    "PER_EPISODE_SQL",
-)
+    parts = [[item] for item in on_a[1:]] + ([list(on_b.items())] if on_b else [])
+    with ThreadPoolExecutor(max_workers=max(1, len(parts))) as pool:
+        futures = [pool.submit(one, part) for part in parts]
+        rows = {key: _fetch(statement) for key, statement in on_a[:1]}
+        for future in futures:
+            rows.update(future.result())
+    return {key: rows[key] for key in statements}
 
 
 def _stats(spotify_id: str, period: Period) -> dict:
-    window = [spotify_id, period.start, period.end]
-    rows = _rows_together(dict.fromkeys(PERIOD_STATEMENTS, window))
+    rows = _rows_together(_period_statements(spotify_id, period))
     return _stats_from(spotify_id, period, rows)
 
 
 def _stats_from(spotify_id: str, period: Period, rows: dict[str, list[tuple]]) -> dict:
-    unnamed = [row[0] for row in rows["PER_TRACK_SQL"] if not row[4]]
+    unnamed = [row[0] for row in rows["tracks"] if not row[4]]
     names = {}
     if unnamed:  # tracks the catalogue does not know: named from their plays
         names = {r[0]: r[1:] for r in _rows("TRACK_NAMES_SQL", spotify_id, unnamed)}
-    tracks = [_track(row, names.get(row[0])) for row in rows["PER_TRACK_SQL"]]
-    quarters = rows["PER_QUARTER_SQL"]
-    places = rows["PER_PLATFORM_COUNTRY_SQL"]
-    episodes = rows["PER_EPISODE_SQL"]
-    series, clock, days_listened = _time_shapes(quarters, period)
+    tracks = [_track(row, names.get(row[0])) for row in rows["tracks"]]
+    hours = rows["hours"] if "hours" in rows else _local_hours(rows["quarters"], period.zone)
+    places = rows["places"]
+    episodes = rows["episodes"]
+    series, clock, days_listened = _time_shapes(hours, period)
     track_plays = sum(t["plays"] for t in tracks)
     skips = sum(t["skips"] for t in tracks)
     shows: dict[str, dict] = {}
@@ -255,8 +335,8 @@ def _stats_from(spotify_id: str, period: Period, rows: dict[str, list[tuple]]) -
     podcasts = sorted(shows.values(), key=lambda s: (-s["ms"], s["show"]))
     return {
         "totals": {
-            "plays": sum(int(n) for _, n, _ in quarters),
-            "ms": sum(int(ms or 0) for _, _, ms in quarters),
+            "plays": sum(int(n) for _, n, _ in hours),
+            "ms": sum(int(ms or 0) for _, _, ms in hours),
             "track_plays": track_plays,
             "tracks": len(tracks),
             "podcast_plays": sum(p["plays"] for p in podcasts),
@@ -320,9 +400,9 @@ def _track(row, from_plays: tuple | None = None) -> dict:
 
 
 def _top(items: list[dict], by: str) -> list[dict]:
-    return sorted(items, key=lambda i: (-i[by], -i["ms" if by == "plays" else "plays"], i["name"]))[
-        :TOP
-    ]
+    # sorted(...)[:TOP] without sorting the thousands below the top (same order, ties too).
+    other = "ms" if by == "plays" else "plays"
+    return heapq.nsmallest(TOP, items, key=lambda i: (-i[by], -i[other], i["name"]))
 
 
 def _ranked(items: list[dict]) -> dict:
@@ -335,9 +415,14 @@ def _artists(tracks: list[dict]) -> list[dict]:
     for track in tracks:
         for artist in track["artists"]:
             key = artist["id"] or f"name:{artist['name']}"
-            entry = totals.setdefault(
-                key, {"id": artist["id"], "name": artist["name"], "plays": 0, "ms": 0}
-            )
+            entry = totals.get(key)
+            if entry is None:
+                entry = totals[key] = {
+                    "id": artist["id"],
+                    "name": artist["name"],
+                    "plays": 0,
+                    "ms": 0,
+                }
             entry["plays"] += track["plays"]
             entry["ms"] += track["ms"]
     return list(totals.values())
@@ -350,16 +435,15 @@ def _albums(tracks: list[dict]) -> list[dict]:
             continue
         artist = track["artists"][0]["name"] if track["artists"] else ""
         key = track["album_id"] or f"{track['album']}\x1f{artist}"
-        entry = totals.setdefault(
-            key,
-            {
+        entry = totals.get(key)
+        if entry is None:
+            entry = totals[key] = {
                 "name": track["album"],
                 "artist": artist,
                 "image": track["image"],
                 "plays": 0,
                 "ms": 0,
-            },
-        )
+            }
         entry["plays"] += track["plays"]
         entry["ms"] += track["ms"]
         entry["image"] = entry["image"] or track["image"]
@@ -413,18 +497,32 @@ def _week_start(day: date) -> date:
 SERIES_KEY = {"day": lambda d: d, "week": _week_start, "month": lambda d: d.replace(day=1)}
 
 
-def _time_shapes(quarters, period: Period) -> tuple[dict, list[list[int]], int]:
-    """Minutes per day/week/month (every bucket of the period, zeros included) and the
-    listening clock (weekday x hour, milliseconds), in the period's zone."""
-    zone: ZoneInfo = period.zone
-    per_day: dict[date, list[int]] = defaultdict(lambda: [0, 0])
-    clock = [[0] * 24 for _ in range(7)]
-    for bucket, count, ms in quarters:  # seconds since 1970, UTC
+EPOCH_DAY = date(1970, 1, 1)  # a Thursday
+
+
+def _local_hours(quarters, zone: ZoneInfo) -> list[tuple[int, int, int]]:
+    """UTC quarter hours (seconds since 1970) as local hours (hours since 1970-01-01 00:00 in
+    ``zone``), with their plays and milliseconds: the rows the summaries give."""
+    hours: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for bucket, count, ms in quarters:
         local = datetime.fromtimestamp(bucket, zone)
-        entry = per_day[local.date()]
+        entry = hours[(local.date() - EPOCH_DAY).days * 24 + local.hour]
         entry[0] += int(count)
         entry[1] += int(ms or 0)
-        clock[local.weekday()][local.hour] += int(ms or 0)
+    return [(hour, count, ms) for hour, (count, ms) in hours.items()]
+
+
+def _time_shapes(hours, period: Period) -> tuple[dict, list[list[int]], int]:
+    """Minutes per day/week/month (every bucket of the period, zeros included) and the
+    listening clock (weekday x hour, milliseconds), from local hours (see ``_local_hours``)."""
+    per_day: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    clock = [[0] * 24 for _ in range(7)]
+    for hour, count, ms in hours:
+        day, hour_of_day = divmod(int(hour), 24)
+        entry = per_day[day]
+        entry[0] += int(count)
+        entry[1] += int(ms or 0)
+        clock[(day + 3) % 7][hour_of_day] += int(ms or 0)
     series = {}
     for kind in SERIES_KINDS:
         key = SERIES_KEY[kind]
@@ -433,10 +531,11 @@ def _time_shapes(quarters, period: Period) -> tuple[dict, list[list[int]], int]:
         while day <= period.last_day:
             totals.setdefault(key(day), [0, 0])
             day += timedelta(days=1)
-        for day, (count, ms) in per_day.items():
-            if key(day) in totals:
-                totals[key(day)][0] += count
-                totals[key(day)][1] += ms
+        for number, (count, ms) in per_day.items():
+            bucket = key(EPOCH_DAY + timedelta(days=number))
+            if bucket in totals:
+                totals[bucket][0] += count
+                totals[bucket][1] += ms
         series[kind] = [[d.isoformat(), plays, ms] for d, (plays, ms) in sorted(totals.items())]
     return series, clock, len(per_day)
 

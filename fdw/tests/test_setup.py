@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from fdw.services import SERVER
+from personalify.archive import archive_tables
 
 from .conftest import node_a, node_b
 
@@ -128,7 +129,8 @@ def test_setup_fdw_dry_run_prints_the_sql_and_changes_nothing(fdw_reset, setting
     out = setup_fdw("--dry-run")
     assert "CREATE SERVER archive_node FOREIGN DATA WRAPPER postgres_fdw" in out
     assert "CREATE USER MAPPING FOR CURRENT_USER" in out and "dry-secret" not in out
-    assert "IMPORT FOREIGN SCHEMA public LIMIT TO (plays)" in out
+    tables = ", ".join(archive_tables())  # plays and its summaries
+    assert f"IMPORT FOREIGN SCHEMA public LIMIT TO ({tables})" in out
     assert node_a("SELECT count(*) FROM pg_foreign_server WHERE srvname = %s", [SERVER]) == [(0,)]
 
 
@@ -147,6 +149,8 @@ def test_setup_fdw_moves_local_plays_to_node_b_when_they_were_stored_before_it(f
         out = setup_fdw()
         assert "moved 2 local plays to node B (1 were there)" in out
         assert node_b("SELECT count(*) FROM plays") == [(3,)]
+        # Node B's triggers counted the moved plays in its summaries (once each).
+        assert node_b("SELECT sum(plays) FROM play_quarters") == [(3,)]
         assert node_a("SELECT count(*) FROM public.plays") == [(0,)]
         assert "nothing changed" in setup_fdw()
     finally:

@@ -4,6 +4,8 @@ Every source of plays (recently played now, Spotify's data export next) hands ``
 ``PlayRow``s; it writes them to the archive's database directly (node B, or the main database),
 in batches (on PostgreSQL: COPY, then one INSERT ... SELECT), with ``ON CONFLICT DO NOTHING`` on
 (user, played_at, track), and answers how many were new. One transaction: all or nothing.
+Triggers on ``plays`` (``music.archive.summaries``) update the plays' summaries in that same
+transaction, counting only the rows the INSERT actually added.
 """
 
 from __future__ import annotations

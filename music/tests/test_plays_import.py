@@ -11,7 +11,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from music.models import Artist, Play, PlayImport, Track, TrackArtist
-from music.services.export_plays import LOCAL_PREFIX, local_id, play_row
+from music.services.export_files import EXTENDED
+from music.services.export_plays import LOCAL_PREFIX, local_id, play_from_item, play_row
 from music.services.plays import PlayRow, plays_store
 from music.services.plays_import import (
     ImportRefused,
@@ -489,3 +490,61 @@ def test_play_row_fast_path_equals_the_dataclass_and_refuses_what_it_refuses():
         assert play_row({**values, **bad}) is None
         with pytest.raises(ValueError):
             PlayRow(**{**values, **bad})
+
+
+EXTENDED_ITEM = {
+    "ts": "2026-01-02T03:04:05Z",
+    "ms_played": 185_000,
+    "platform": " Android OS 14 ",
+    "conn_country": "de",
+    "master_metadata_track_name": "Song",
+    "master_metadata_album_artist_name": "Band",
+    "master_metadata_album_album_name": "Album",
+    "spotify_track_uri": "spotify:track:abc",
+    "reason_start": "trackdone",
+    "reason_end": "endplay",
+    "shuffle": False,
+    "skipped": None,
+    "offline": True,
+    "incognito_mode": 1,
+}
+
+
+def test_play_from_item_reads_an_extended_item_as_the_dataclass_would():
+    read = play_from_item(EXTENDED_ITEM, kind=EXTENDED, spotify_id="alice-sp")
+    assert read.row == PlayRow(
+        spotify_id="alice-sp",
+        played_at=datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC),
+        track_id="abc",
+        ms_played=185_000,
+        source="export",
+        track_name="Song",
+        artist_name="Band",
+        album_name="Album",
+        platform="Android OS 14",
+        country="DE",
+        reason_start="trackdone",
+        reason_end="endplay",
+        shuffle=False,
+        skipped=None,
+        offline=True,
+        incognito=None,  # not a boolean
+    )
+    assert (read.podcast, read.needs_match) == (False, False)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"master_metadata_track_name": "a\x00b"},
+        {"master_metadata_album_artist_name": "a\x00"},
+        {"master_metadata_album_album_name": "\x00"},
+        {"platform": "x\x00"},
+        {"reason_end": "\x00"},
+        {"spotify_track_uri": "spotify:track:" + "t" * 65},
+        {"platform": 5},
+        {"ts": "yesterday"},
+    ],
+)
+def test_play_from_item_refuses_an_extended_item_when_the_dataclass_would_refuse_it(bad):
+    assert play_from_item({**EXTENDED_ITEM, **bad}, kind=EXTENDED, spotify_id="a").unreadable
