@@ -25,7 +25,7 @@ def uninstall(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("music", "0004_play_imports"),
+        ("music", "0005_play_import_queued_label"),
     ]
 
     operations = [
