@@ -9,7 +9,7 @@ plays of the days touched. An update is a delete of the old rows and an insert o
 TRUNCATE fires no trigger: truncate the summaries with plays (as Django's flush does, every
 table at once; a trigger truncating them inside that statement is refused by PostgreSQL).
 
-Installed by migration ``music.0005_play_summaries`` (which fills the summaries from the plays
+Installed by migration ``music.0006_play_summaries`` (which fills the summaries from the plays
 already stored) wherever the plays table lives. A later change of this SQL needs a migration
 that calls ``summaries_install`` again.
 """
