@@ -10,6 +10,7 @@ later. 404 is an answer ("no artist links that URL"), not an error.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -200,10 +201,8 @@ class MusicBrainzClient:
             if status in (429, 503):
                 wait = retry_after(response)
                 limited += 1
-                try:
+                with contextlib.suppress(CacheUnavailable):  # the next claim fails and says so
                     spacing_pause(key=SPACING_KEY, seconds=wait)
-                except CacheUnavailable:
-                    pass  # the next claim fails and says so
                 if wait > self.max_retry_after or limited > self.max_retries:
                     raise MusicBrainzRateLimited(
                         f"MusicBrainz asked to wait {wait} s", retry_after=wait

@@ -18,10 +18,10 @@ from personalify.cache import CacheUnavailable, cache_call
 from .history import HistoryUnavailable, sync_history_delete_for_user
 from .models import HistoryOutbox, UserArtist, UserTrack
 from .selectors import top_cache_key
-from .signals import library_synced
 from .services import catalogue_prune, genres_lookup_request, sync_request
 from .services.plays import plays_delete_for_user
 from .services.plays_import import play_uploads_delete
+from .signals import library_synced
 from .spotify import TimeRange
 
 logger = logging.getLogger(__name__)

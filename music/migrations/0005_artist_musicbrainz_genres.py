@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('music', '0004_play_imports'),
+        ("music", "0004_play_imports"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='artist',
-            name='musicbrainz_checked_at',
+            model_name="artist",
+            name="musicbrainz_checked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='artist',
-            name='musicbrainz_genres',
+            model_name="artist",
+            name="musicbrainz_genres",
             field=models.JSONField(blank=True, default=list),
         ),
         migrations.AddField(
-            model_name='artist',
-            name='musicbrainz_id',
-            field=models.CharField(blank=True, default='', max_length=36),
+            model_name="artist",
+            name="musicbrainz_id",
+            field=models.CharField(blank=True, default="", max_length=36),
         ),
     ]

@@ -10,9 +10,9 @@ from .sync_queue import SyncRequest, sync_request
 __all__ = [
     "GenresLookupResult",
     "OutboxFlushResult",
-    "artist_genres_lookup",
     "SyncRequest",
     "SyncResult",
+    "artist_genres_lookup",
     "catalogue_prune",
     "demo_load",
     "genres_lookup_request",

@@ -36,7 +36,9 @@ from personalify.progress import WORKER_UNAVAILABLE, progress_set
 logger = logging.getLogger(__name__)
 
 GENRES_PER_ARTIST = 3  # the most-voted genres of an artist (Spotify sends 1 to 3)
-UNREACHABLE = "MusicBrainz could not be reached; genres will be looked up again after the next sync."
+UNREACHABLE = (
+    "MusicBrainz could not be reached; genres will be looked up again after the next sync."
+)
 RATE_LIMITED = "MusicBrainz asked this site to slow down; the rest will be looked up later."
 
 
@@ -113,9 +115,7 @@ def artist_genres_lookup(
     total = len(artists)
 
     def report(state: str, **fields) -> None:
-        genres_progress_set(
-            user_id=user.pk, state=state, done=result.asked, total=total, **fields
-        )
+        genres_progress_set(user_id=user.pk, state=state, done=result.asked, total=total, **fields)
         if on_progress:
             on_progress(result.asked, total)
 

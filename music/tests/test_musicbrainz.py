@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import os
+import subprocess
+import sys
 import time
 
 import pytest
@@ -131,7 +135,9 @@ def test_client_pauses_every_client_of_the_site_when_one_gets_503(fake_musicbrai
 def test_client_raises_bad_response_when_musicbrainz_answers_malformed_json(
     client, fake_musicbrainz
 ):
-    fake_musicbrainz.fail(Reply(200, body="{not json", headers={"Content-Type": "application/json"}))
+    fake_musicbrainz.fail(
+        Reply(200, body="{not json", headers={"Content-Type": "application/json"})
+    )
     with pytest.raises(MusicBrainzBadResponse, match="invalid JSON"):
         client.artist_for_spotify(spotify_id=SPOTIFY_ID)
 
@@ -165,3 +171,35 @@ def test_client_raises_unavailable_when_the_shared_clock_is_down(
     with pytest.raises(MusicBrainzUnavailable, match="rate limit"):
         MusicBrainzClient(sleep=sleeps).artist_for_spotify(spotify_id=SPOTIFY_ID)
     assert fake_musicbrainz.hits == []
+
+
+ASKER = """
+import sys
+import django
+django.setup()
+from music.musicbrainz import MusicBrainzClient
+client = MusicBrainzClient(base_url=sys.argv[1], min_interval=float(sys.argv[2]))
+for n in range(3):
+    client.artist_for_spotify(spotify_id=f"{sys.argv[3]}{n}")
+"""
+
+
+def test_clients_in_two_processes_send_at_most_one_request_a_second_when_sharing_redis(
+    fake_musicbrainz, settings
+):
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "personalify.settings.test"}
+    interval = 1.1  # the production default: 1 s and a margin for the network's jitter
+    askers = [
+        subprocess.Popen(
+            [sys.executable, "-c", ASKER, fake_musicbrainz.url, str(interval), f"proc{p}x"],
+            cwd=settings.BASE_DIR,
+            env=env,
+        )
+        for p in range(2)
+    ]
+    assert [asker.wait(timeout=60) for asker in askers] == [0, 0]
+    hits = sorted(fake_musicbrainz.hits, key=lambda h: h.at)
+    assert {h.query["resource"].rsplit("/", 1)[-1][:5] for h in hits} == {"proc0", "proc1"}
+    assert len(hits) == 6
+    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(hits)]
+    assert min(gaps) >= 1.0, gaps

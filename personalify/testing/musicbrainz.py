@@ -22,7 +22,10 @@ from dataclasses import dataclass
 
 from personalify.testing.fakehttp import FakeHTTPServer, Recorded, Reply
 
-NOT_FOUND = {"error": "Not Found", "help": "For usage, please see: https://musicbrainz.org/development/mmd"}
+NOT_FOUND = {
+    "error": "Not Found",
+    "help": "For usage, please see: https://musicbrainz.org/development/mmd",
+}
 OVERLOADED = {
     "error": "Your requests are exceeding the allowable rate limit. Please see "
     "http://wiki.musicbrainz.org/XMLWebService for more information.",
@@ -47,6 +50,7 @@ class FakeMusicBrainz:
         self.urls: dict[str, list[str]] = {}  # Spotify id -> linked artist mbids
         self.hits: list[Hit] = []
         self._faults: list[Reply] = []
+        self._overload_from = 0  # faults wait until this many requests were answered
         self._lock = threading.Lock()
         self.server.route("GET", "/ws/2/url", self._url)
         self.server.route("GET", r"^/ws/2/artist/[^/]+$", self._artist)
@@ -95,13 +99,17 @@ class FakeMusicBrainz:
         return mbid
 
     def fail(self, reply: Reply, times: int = 1) -> None:
+        """The next ``times`` requests get ``reply`` (a 500, a malformed body ...)."""
         with self._lock:
             self._faults.extend([reply] * times)
 
-    def overload(self, *, retry_after: int = 1, times: int = 1) -> None:
+    def overload(self, *, retry_after: int = 1, times: int = 1, after: int = 0) -> None:
         """The next ``times`` requests get 503 with Retry-After, as MusicBrainz answers a client
-        over its rate."""
-        self.fail(Reply(503, json=OVERLOADED, headers={"Retry-After": str(retry_after)}), times)
+        over its rate; ``after``: once that many more requests have been answered."""
+        with self._lock:
+            self._overload_from = len(self.hits) + after
+        reply = Reply(503, json=OVERLOADED, headers={"Retry-After": str(retry_after)})
+        self.fail(reply, times)
 
     def _record(self, request: Recorded, reply: Reply) -> Reply:
         with self._lock:
@@ -118,6 +126,8 @@ class FakeMusicBrainz:
 
     def _fault(self) -> Reply | None:
         with self._lock:
+            if len(self.hits) < self._overload_from:
+                return None
             return self._faults.pop(0) if self._faults else None
 
     def _checked(self, request: Recorded, inc: str) -> Reply | None:
