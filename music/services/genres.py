@@ -71,14 +71,17 @@ def artists_to_look_up(*, user, now: datetime | None = None) -> list[Artist]:
 
 
 def _artist_answer(client: MusicBrainzClient, artist: Artist) -> tuple[str, list[str]]:
-    """(MusicBrainz id or "", genre names) of one Spotify artist: two requests when matched."""
-    ref = client.artist_for_spotify(spotify_id=artist.id)
-    if ref is None:
-        return "", []
-    found = client.artist_genres(mbid=ref.mbid)
+    """(MusicBrainz id or "", genre names) of one Spotify artist: two requests when matched;
+    one at a monthly refresh of an artist matched before (unless MusicBrainz dropped it)."""
+    found = client.artist_genres(mbid=artist.musicbrainz_id) if artist.musicbrainz_id else None
     if found is None:
-        return "", []
-    return ref.mbid, [g.name for g in found.genres[:GENRES_PER_ARTIST]]
+        ref = client.artist_for_spotify(spotify_id=artist.id)
+        if ref is None:
+            return "", []
+        found = client.artist_genres(mbid=ref.mbid)
+        if found is None:
+            return "", []
+    return found.mbid, [g.name for g in found.genres[:GENRES_PER_ARTIST]]
 
 
 def _top_caches_forget(artist_ids: set[str]) -> None:

@@ -98,6 +98,20 @@ def test_artist_genres_lookup_asks_again_when_the_answer_is_older_than_a_month(
     assert not Artist.objects.filter(id__in=ranked_ids(dev_user), musicbrainz_genres=[]).exists()
 
 
+def test_artist_genres_lookup_refreshes_a_matched_artist_with_one_request_when_a_month_passed(
+    dev_user, fake_musicbrainz, settings
+):
+    known_on_musicbrainz(fake_musicbrainz, dev_user)
+    artist_genres_lookup(user=dev_user)
+    before = len(fake_musicbrainz.hits)
+    later = timezone.now() + timedelta(days=settings.MUSICBRAINZ_REFRESH_DAYS + 1)
+    result = artist_genres_lookup(user=dev_user, now=later)
+    refresh = fake_musicbrainz.hits[before:]
+    assert result.asked == len(ranked_ids(dev_user)) and result.unmatched == 0
+    assert len(refresh) == result.asked
+    assert all(h.path.startswith("/ws/2/artist/") for h in refresh)
+
+
 def test_artist_genres_lookup_counts_unclassified_artists_when_musicbrainz_has_no_match(
     dev_user, fake_musicbrainz
 ):
