@@ -6,6 +6,7 @@ import itertools
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -175,6 +176,7 @@ def test_client_raises_unavailable_when_the_shared_clock_is_down(
 
 ASKER = """
 import sys
+import threading
 import django
 django.setup()
 from music.musicbrainz import MusicBrainzClient
@@ -201,5 +203,27 @@ def test_clients_in_two_processes_send_at_most_one_request_a_second_when_sharing
     hits = sorted(fake_musicbrainz.hits, key=lambda h: h.at)
     assert {h.query["resource"].rsplit("/", 1)[-1][:5] for h in hits} == {"proc0", "proc1"}
     assert len(hits) == 6
+    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(hits)]
+    assert min(gaps) >= 1.0, gaps
+
+
+def test_clients_in_two_threads_keep_one_request_a_second_when_the_cache_is_in_memory(
+    fake_musicbrainz, settings
+):
+    # The embedded default (`make run` without Redis) is one process: its own clock suffices.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+    def ask(prefix: str) -> None:
+        client = MusicBrainzClient(min_interval=1.1)
+        for n in range(2):
+            client.artist_for_spotify(spotify_id=f"{prefix}{n}")
+
+    threads = [threading.Thread(target=ask, args=(f"thread{t}x",)) for t in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    hits = sorted(fake_musicbrainz.hits, key=lambda h: h.at)
+    assert len(hits) == 4
     gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(hits)]
     assert min(gaps) >= 1.0, gaps
