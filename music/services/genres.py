@@ -28,10 +28,10 @@ from music.musicbrainz import (
     MusicBrainzError,
     MusicBrainzRateLimited,
 )
-from music.selectors import GENRES_PROGRESS, top_cache_key
+from music.selectors import GENRES_PROGRESS, genres_progress_get, top_cache_key
 from music.spotify import TimeRange
 from personalify.cache import CacheUnavailable, cache_call
-from personalify.progress import WORKER_UNAVAILABLE, progress_set
+from personalify.progress import ACTIVE_STATES, WORKER_UNAVAILABLE, progress_set
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +178,13 @@ def _genres_lookup_enqueue(user_id: int) -> None:
 
 def genres_lookup_request(*, user) -> bool:
     """Queue a MusicBrainz genre lookup of the user's artists after the current transaction
-    commits, when any of them needs one. Never for the demo (it works offline). Never raises."""
-    if user.is_demo or not user.spotify_id or not artists_to_look_up(user=user):
+    commits, when any of them needs one and none is queued or running. Never for the demo (it
+    works offline). Never raises."""
+    if user.is_demo or not user.spotify_id:
+        return False
+    if genres_progress_get(user=user)["state"] in ACTIVE_STATES:
+        return False  # one queued or running already: it reads the new rankings when it starts
+    if not artists_to_look_up(user=user):
         return False
     user_id = user.pk
     genres_progress_set(user_id=user_id, state="queued", step="Waiting to look up genres")

@@ -14,6 +14,7 @@ from music.services import artist_genres_lookup, genres_lookup_request, library_
 from music.services.genres import RATE_LIMITED, UNREACHABLE
 from music.spotify import TimeRange
 from personalify.cache import cache_get
+from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.users import spotify_user_make
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +168,16 @@ def test_artist_genres_lookup_keeps_what_it_found_when_musicbrainz_asks_for_a_lo
     assert Artist.objects.filter(musicbrainz_checked_at__isnull=False).count() == 1
 
 
+def test_genres_lookup_request_queues_one_lookup_when_asked_twice_before_it_ran(
+    dev_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert genres_lookup_request(user=dev_user) is True
+        assert genres_lookup_request(user=dev_user) is False
+    assert len(callbacks) == 1
+    assert genres_progress_get(user=dev_user)["state"] == "queued"
+
+
 def test_genres_lookup_request_queues_nothing_when_the_user_is_the_demo(
     demo_user, fake_musicbrainz, django_capture_on_commit_callbacks
 ):
@@ -201,3 +212,22 @@ def test_library_sync_asks_musicbrainz_nothing_when_the_lookup_is_off(
     with django_capture_on_commit_callbacks(execute=True):
         assert library_sync(user=user).ok
     assert fake_musicbrainz.hits == []
+
+
+def test_artist_genres_lookup_task_runs_the_lookup_when_given_a_user_id(dev_user, fake_musicbrainz):
+    from music.tasks import artist_genres_lookup_task
+
+    known_on_musicbrainz(fake_musicbrainz, dev_user, every=2)
+    answer = artist_genres_lookup_task.delay(dev_user.pk).get()
+    assert answer["asked"] == len(ranked_ids(dev_user)) and answer["error"] == ""
+    assert answer["found"] + answer["unmatched"] == answer["asked"]
+
+
+def test_genres_lookup_request_says_the_worker_is_unavailable_when_the_broker_is_down(
+    dev_user, broker_down, django_capture_on_commit_callbacks, caplog
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert genres_lookup_request(user=dev_user) is True
+    progress = genres_progress_get(user=dev_user)
+    assert progress["state"] == "failed" and progress["error"] == WORKER_UNAVAILABLE
+    assert "Could not queue the genre lookup" in caplog.text
