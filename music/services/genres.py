@@ -85,7 +85,8 @@ def _artist_answer(client: MusicBrainzClient, artist: Artist) -> tuple[str, list
 
 
 def _top_caches_forget(artist_ids: set[str]) -> None:
-    """The cached dashboards of everyone who ranks these artists show their old genres."""
+    """The cached dashboards of everyone who ranks these artists show their old genres (or
+    count them as not asked yet)."""
     spotify_ids = set(
         UserArtist.objects.filter(artist_id__in=artist_ids).values_list("user_id", flat=True)
     )
@@ -124,7 +125,7 @@ def artist_genres_lookup(
 
     report("running", step="Looking up genres on MusicBrainz")
     client = client or MusicBrainzClient()
-    changed: set[str] = set()
+    answered: set[str] = set()
     for artist in artists:
         try:
             mbid, genres = _artist_answer(client, artist)
@@ -145,15 +146,14 @@ def artist_genres_lookup(
         Artist.objects.filter(pk=artist.pk).update(
             musicbrainz_id=mbid, musicbrainz_genres=genres, musicbrainz_checked_at=now
         )
-        if genres != list(artist.musicbrainz_genres):
-            changed.add(artist.pk)
+        answered.add(artist.pk)  # its genres, or that it has none: the cached cards change
         result.asked += 1
         result.found += bool(genres)
         result.unmatched += not genres
         report("running", step="Looking up genres on MusicBrainz")
     result.remaining = total - result.asked
-    if changed:
-        _top_caches_forget(changed)
+    if answered:
+        _top_caches_forget(answered)
     if result.error:
         retry_at = (
             (timezone.now() + timedelta(seconds=result.retry_after)).isoformat()

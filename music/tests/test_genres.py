@@ -129,6 +129,17 @@ def test_artist_genres_lookup_counts_unclassified_artists_when_musicbrainz_has_n
     }
 
 
+def test_artist_genres_lookup_forgets_the_cached_top_lists_when_only_no_matches_came_back(
+    dev_user, fake_musicbrainz
+):
+    key = f"top:{dev_user.spotify_id}:{TimeRange.SHORT}"
+    assert cache_get(key)["genres_summary"]["unmatched"] == 0
+    artist_genres_lookup(user=dev_user)  # MusicBrainz knows none of them
+    assert cache_get(key) is None
+    summary = top_get(user=dev_user, time_range=TimeRange.SHORT)["genres_summary"]
+    assert summary["unmatched"] == summary["artists"] > 0
+
+
 def test_artist_genres_lookup_forgets_the_cached_top_lists_when_genres_changed(
     dev_user, fake_musicbrainz
 ):
