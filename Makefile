@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench chaos venv clean
+.PHONY: run test lint format bench chaos venv clean product-shot
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test: lint
 # The fault suite alone (it also runs in make test), with its table of what each fault did.
 chaos: $(STAMP)
 	$(PY) -m pytest -m chaos -q
+
+# Retake the home page's picture of the product from the demo dashboard (Chromium).
+product-shot: $(STAMP)
+	PRODUCT_SHOT=1 $(PY) -m pytest -q analytics/tests/test_browser_product_shot.py
 
 bench: $(STAMP)
 	$(PY) -m bench

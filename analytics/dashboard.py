@@ -26,7 +26,8 @@ from personalify.cache import cache_delete, cache_get, cache_set
 from personalify.progress import progress_shown
 
 from . import selectors as analytics_selectors
-from .share import SHARE_CODE_VERSION, share_card_render
+from .share import SHARE_CODE_VERSION, share_card_render, share_picture_sources
+from .share_images import share_image_get
 
 RANGES = dict(TimeRange.choices)
 DEFAULT_RANGE = TimeRange.SHORT.value
@@ -359,7 +360,11 @@ def share_card_get(*, user, time_range: str, kind: str, top: dict, vibe: dict | 
             return base64.b64decode(cached["png"], validate=True)
         except (KeyError, TypeError, ValueError):
             pass  # not ours: draw it again
-    png = share_card_render(top=top, kind=kind, range_label=RANGES[time_range], vibe=vibe)
+    # Pictures from Spotify's image hosts only, each cached on its own (analytics.share_images).
+    pictures = [share_image_get(url) for url, _name in share_picture_sources(top, kind)]
+    png = share_card_render(
+        top=top, kind=kind, range_label=RANGES[time_range], vibe=vibe, pictures=pictures
+    )
     cache_set(key, {"version": version, "png": base64.b64encode(png).decode()}, settings.CACHE_TTL)
     return png
 

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 
+from accounts import timezones
 from music.archive.selectors import RECENT_LIMIT, plays_recent_list
 from personalify.archive import UNAVAILABLE, ArchiveNotSetUp, ArchiveUnavailable
 
-TZ_COOKIE = "tz"
+TZ_COOKIE = timezones.TZ_COOKIE
 
 
 @lru_cache(maxsize=1)

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .pictures import PLACEHOLDER_TEXT, placeholder_letter, placeholder_rgb
+
 WIDTH, HEIGHT = 1080, 1920
 MARGIN = 96
 BG = (15, 17, 21)
@@ -79,6 +81,51 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: int, lines: int) ->
     return out
 
 
+PICTURE = 128  # side of a row's picture on the card
+
+
+def share_picture_sources(top: dict, kind: str) -> list[tuple[str | None, str]]:
+    """(picture URL, name its placeholder is drawn from) for each row of the card: the artist's
+    photo, the track's album cover; genres have no picture (an empty list)."""
+    if kind == "artists":
+        return [(a.get("image"), a["name"]) for a in top["artists"][:ITEMS]]
+    if kind == "tracks":
+        return [
+            ((t.get("album") or {}).get("image"), (t.get("album") or {}).get("name") or t["name"])
+            for t in top["tracks"][:ITEMS]
+        ]
+    return []
+
+
+def _mask(round_: bool) -> Image.Image:
+    """An anti-aliased circle or rounded square (drawn 4x larger, then scaled down)."""
+    big = Image.new("L", (PICTURE * 4, PICTURE * 4), 0)
+    shape = ImageDraw.Draw(big)
+    box = (0, 0, PICTURE * 4 - 1, PICTURE * 4 - 1)
+    if round_:
+        shape.ellipse(box, fill=255)
+    else:
+        shape.rounded_rectangle(box, radius=16 * 4, fill=255)
+    return big.resize((PICTURE, PICTURE), Image.LANCZOS)
+
+
+def _picture_draw(image: Image.Image, xy: tuple[int, int], picture, name: str, round_: bool):
+    """The fetched picture, else the placeholder the site shows: the name's letter on its colour."""
+    tile = Image.new("RGB", (PICTURE, PICTURE), placeholder_rgb(name))
+    if picture is not None:
+        tile = picture.convert("RGB").resize((PICTURE, PICTURE), Image.LANCZOS)
+    else:
+        draw = ImageDraw.Draw(tile)
+        draw.text(
+            (PICTURE / 2, PICTURE / 2),
+            placeholder_letter(name),
+            font=_font(64, True),
+            fill=PLACEHOLDER_TEXT,
+            anchor="mm",
+        )
+    image.paste(tile, xy, _mask(round_))
+
+
 def _rows(top: dict, kind: str) -> list[tuple[str, str]]:
     """(title, detail) for the first five items of the chosen list."""
     if kind == "artists":
@@ -91,8 +138,11 @@ def _rows(top: dict, kind: str) -> list[tuple[str, str]]:
     return [(g["name"], f"{round(g['weight'] * 100)}%") for g in top["genres"][:ITEMS]]
 
 
-def share_card_render(*, top: dict, kind: str, range_label: str, vibe: dict | None) -> bytes:
-    """A PNG story card of the chosen top 5 and the vibe."""
+def share_card_render(
+    *, top: dict, kind: str, range_label: str, vibe: dict | None, pictures: list | None = None
+) -> bytes:
+    """A PNG story card of the chosen top 5 and the vibe. ``pictures``: a PIL image or None per
+    row of artists or tracks (None draws the placeholder); genres have none."""
     image = Image.new("RGB", (WIDTH, HEIGHT), BG)
     draw = ImageDraw.Draw(image)
     # A soft accent glow at the top: a vertical gradient band.
@@ -116,6 +166,8 @@ def share_card_render(*, top: dict, kind: str, range_label: str, vibe: dict | No
     draw.text((MARGIN, 420), range_label, font=_font(52), fill=MUTED)
 
     rows = _rows(top, kind)
+    sources = share_picture_sources(top, kind)
+    pictures = list(pictures or [])
     y = 560
     if not rows:
         draw.text((MARGIN, y), "Nothing here yet.", font=_font(56), fill=MUTED)
@@ -123,6 +175,11 @@ def share_card_render(*, top: dict, kind: str, range_label: str, vibe: dict | No
         draw.rounded_rectangle((MARGIN - 24, y - 16, WIDTH - MARGIN + 24, y + 160), 28, fill=PANEL)
         draw.text((MARGIN, y + 18), str(rank), font=_font(96, True), fill=ACCENT)
         text_x = MARGIN + 130
+        if sources:
+            picture = pictures[rank - 1] if rank <= len(pictures) else None
+            name = sources[rank - 1][1]
+            _picture_draw(image, (MARGIN + 90, y + 8), picture, name, kind == "artists")
+            text_x = MARGIN + 90 + PICTURE + 32
         width = WIDTH - MARGIN - text_x
         draw.text(
             (text_x, y + 20),

@@ -91,8 +91,12 @@ def demo_login(request):
     """ "Try the demo": log in as the read-only demo user (created by load_demo)."""
     demo = user_demo_get()
     if demo is None:
+        # How to load it is the owner's business: only staff are told the command.
         messages.warning(
-            request, "The demo is not loaded on this server (python manage.py load_demo)."
+            request,
+            "The demo is not loaded on this server (python manage.py load_demo)."
+            if request.user.is_staff
+            else "The demo is not available on this server right now.",
         )
         return redirect("home")
     login(request, demo, backend="django.contrib.auth.backends.ModelBackend")

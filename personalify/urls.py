@@ -3,7 +3,14 @@ from django.urls import include, path
 
 from . import views
 
+handler403 = "personalify.views.permission_denied"
+handler404 = "personalify.views.page_not_found"
 handler500 = "personalify.views.server_error"
+
+# The admin says whose it is (its login page is styled in templates/admin/).
+admin.site.site_header = "Personalify administration"
+admin.site.site_title = "Personalify admin"
+admin.site.index_title = "Users, music and the server"
 
 urlpatterns = [
     path("", views.PageView.as_view(template_name="pages/home.html"), name="home"),

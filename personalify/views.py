@@ -1,9 +1,11 @@
-"""Project-wide pages (home, about, legal), the health endpoint and the server-error page."""
+"""Project-wide pages (home, about, legal), the health endpoint and the error pages."""
 
 import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -38,6 +40,23 @@ def healthz(request):
 DATABASE_DOWN = (
     "The database is not answering right now. Nothing you saved is lost: try again in a minute."
 )
+
+
+def page_not_found(request, exception=None):
+    """handler404: the site's layout, its navigation and a way back."""
+    return render(request, "errors/404.html", status=404)
+
+
+def permission_denied(request, exception=None):
+    """handler403."""
+    return render(request, "errors/403.html", status=403)
+
+
+def csrf_failure(request, reason: str = ""):
+    """CSRF_FAILURE_VIEW: a form that came back without a valid token (an old tab, a login in
+    another tab, cookies blocked) says so in plain words; the reason goes to no one."""
+    no_cookie = reason == REASON_NO_CSRF_COOKIE
+    return render(request, "errors/csrf_failure.html", {"no_cookie": no_cookie}, status=403)
 
 
 def server_error(request):

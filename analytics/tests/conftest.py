@@ -7,6 +7,9 @@ from music.spotify import TimeRange
 from personalify.testing.fakehttp import Reply
 from personalify.testing.users import spotify_user_make
 
+# The browser fixtures live here, not in each browser test module: a session fixture imported
+# into two modules would start two Playwright loops in one thread, which Playwright refuses.
+from .browser import browser_context, chromium  # noqa: F401
 from .dashboard_data import vibe_row
 
 MODEL = "SamLowe/roberta-base-go_emotions"

@@ -10,20 +10,13 @@ from playwright.sync_api import expect
 
 from accounts.selectors import user_demo_get
 from lyrics.models import TrackLyrics
-from music.selectors import GENRES_PROGRESS
 from music.services import demo_load
 from music.spotify import TimeRange
-from personalify.progress import WORKER_UNAVAILABLE, progress_set
+from personalify.progress import WORKER_UNAVAILABLE
 from personalify.testing.users import spotify_user_make
 
-from .browser import (  # noqa: F401
-    SCREENSHOTS,
-    browser_context,
-    chromium,
-    horizontal_overflow,
-    screenshot,
-)
-from .dashboard_data import genres_for, top_cache, top_payload, vibe_row
+from .browser import horizontal_overflow, screenshot
+from .dashboard_data import top_cache, top_payload, vibe_row
 
 pytestmark = [
     pytest.mark.browser,
@@ -49,7 +42,7 @@ def vibe(carol):
 
 
 @pytest.fixture
-def logged_in(browser_context, live_server):  # noqa: F811 - the fixture imported above
+def logged_in(browser_context, live_server):
     """Log a user in by handing the browser a real session cookie."""
 
     def login(user):
@@ -121,7 +114,7 @@ def test_sync_now_says_the_worker_is_unavailable_when_the_broker_is_down(
 
 
 @pytest.fixture
-def spotify_login(browser_context, live_server, fake_spotify_factory, settings):  # noqa: F811
+def spotify_login(browser_context, live_server, fake_spotify_factory, settings):
     """Log in through the home page's button, the fake Spotify's consent and the callback."""
     fake = fake_spotify_factory(latency=0.05, n_items=25)
     settings.SPOTIFY_REDIRECT_URI = f"{live_server.url}/oauth/complete/spotify/"
@@ -207,7 +200,7 @@ def test_dashboard_fits_the_screen_without_horizontal_overflow(spotify_login, wi
 
 
 def test_history_shows_recent_plays_in_the_browsers_time_zone_and_remembers_it(
-    chromium,  # noqa: F811 - the fixture imported above
+    chromium,
     live_server,
     carol,
 ):
@@ -246,7 +239,7 @@ def test_history_shows_recent_plays_in_the_browsers_time_zone_and_remembers_it(
 
 
 @pytest.fixture
-def demo_page(browser_context, live_server):  # noqa: F811 - the fixture imported above
+def demo_page(browser_context, live_server):
     """The demo loaded (lyrics and moods included) and a browser logged in as it."""
     assert demo_load().ok
     demo = user_demo_get()
@@ -296,7 +289,7 @@ PLAYS = 450
 
 
 @pytest.fixture
-def dora_page(browser_context, live_server, archive_ready, settings, tmp_path):  # noqa: F811
+def dora_page(browser_context, live_server, archive_ready, settings, tmp_path):
     """Dora, logged in, with her statistics in Berlin time and her uploads in a temporary place."""
     settings.PLAY_IMPORT_DIR = str(tmp_path / "imports")
     settings.PLAY_IMPORT_BATCH_SIZE = 100
@@ -398,79 +391,3 @@ def test_upload_shows_live_progress_and_then_the_statistics(dora_page, live_serv
         overflow = horizontal_overflow(page)
         assert overflow["scrollWidth"] <= overflow["innerWidth"], overflow
         screenshot(page, f"listening-{width}")
-
-
-# --- The genre card of a development-mode account: MusicBrainz genres and the lookup ---------
-
-MB_GENRES = ["shoegaze", "dream pop", "post-punk", "jazz"]
-
-
-@pytest.fixture
-def dave(transactional_db):
-    """A development-mode account whose genres came from MusicBrainz (12 of 50 without)."""
-    user = spotify_user_make(None, spotify_id="dave-sp", username="dave", display_name="Dave")
-    payload = top_payload(user.spotify_id, n=50, dev_mode=True)
-    for artist in payload["artists"]:
-        rank = artist["rank"]
-        matched = rank <= 38
-        artist["genres"] = [MB_GENRES[rank % 4], MB_GENRES[(rank + 1) % 4]] if matched else []
-        artist["genres_source"] = "musicbrainz" if matched else None
-        artist["musicbrainz_checked"] = True
-    genres = genres_for(payload["artists"])
-    top_cache(
-        {
-            **payload,
-            "genres": genres,
-            "genres_available": True,
-            "genres_summary": {
-                "sources": ["musicbrainz"],
-                "unclassified": 12,
-                "unmatched": 12,
-                "artists": 50,
-            },
-        }
-    )
-    return user
-
-
-@pytest.fixture
-def open_dashboard(browser_context, live_server):  # noqa: F811 - the fixture imported above
-    def open_as(user, width: int):
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        browser_context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": cookie.value, "url": live_server.url}]
-        )
-        page = browser_context.new_page()
-        page.set_viewport_size({"width": width, "height": 900})
-        page.goto(f"{live_server.url}/dashboard/")
-        return page
-
-    return open_as
-
-
-@pytest.mark.parametrize("width", [360, 1440])
-def test_genre_card_shows_musicbrainz_genres_and_the_unmatched_count(open_dashboard, dave, width):
-    page = open_dashboard(dave, width)
-    card = page.locator("#genres")
-    expect(card.locator(".genre").first).to_be_visible()
-    expect(card).to_contain_text("Genres from MusicBrainz")
-    expect(card).to_contain_text("12 of 50 artists have no genres on MusicBrainz.")
-    overflow = horizontal_overflow(page)
-    assert overflow["scrollWidth"] <= overflow["innerWidth"], overflow["culprits"]
-    screenshot(page, f"dashboard-genres-musicbrainz-{width}")
-    card.screenshot(path=str(SCREENSHOTS / f"genres-card-musicbrainz-{width}.png"))
-
-
-def test_genre_card_follows_the_lookup_and_reloads_when_it_ends(open_dashboard, dave):
-    progress_set(kind=GENRES_PROGRESS, owner=dave.pk, state="running", done=3, total=20)
-    page = open_dashboard(dave, 1440)
-    text = page.locator(".genres-lookup-text")
-    expect(text).to_have_text("Looking up genres on MusicBrainz: 3 of 20 artists…")
-    progress_set(kind=GENRES_PROGRESS, owner=dave.pk, state="running", done=7, total=20)
-    expect(text).to_have_text("Looking up genres on MusicBrainz: 7 of 20 artists…")
-    page.locator("#genres").screenshot(path=str(SCREENSHOTS / "genres-card-lookup-1440.png"))
-    progress_set(kind=GENRES_PROGRESS, owner=dave.pk, state="done", done=20, total=20)
-    expect(page.locator(".genres-lookup")).to_have_count(0, timeout=10_000)  # reloaded
-    expect(page.locator("#genres")).to_contain_text("Genres from MusicBrainz")

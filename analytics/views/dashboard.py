@@ -70,7 +70,9 @@ def history_list(request):
     except ValueError:
         page = 1
     context = dashboard.history_get(documents, page=page)
-    context.update(plays_recent_get(user=request.user, tz_name=request.COOKIES.get(TZ_COOKIE)))
+    # The zone the Account page chose wins over the browser's, as on every page (the middleware).
+    tz_name = request.user.time_zone or request.COOKIES.get(TZ_COOKIE)
+    context.update(plays_recent_get(user=request.user, tz_name=tz_name))
     return render(request, "analytics/history_list.html", context)
 
 

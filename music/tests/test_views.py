@@ -159,9 +159,22 @@ def test_sync_progress_refuses_an_account_without_spotify_when_polled(client, st
 
 
 def test_home_offers_a_try_the_demo_post_button_when_anonymous(client):
+    demo_load()
     html = client.get(reverse("home")).content.decode()
     assert f'method="post" action="{reverse("music:demo-login")}"' in html
     assert "Try the demo" in html
+
+
+def test_home_offers_no_demo_when_it_is_not_loaded(client):
+    html = client.get(reverse("home")).content.decode()
+    assert reverse("music:demo-login") not in html and "Try the demo" not in html
+
+
+def test_demo_login_tells_a_visitor_no_command_when_the_demo_is_not_loaded(client):
+    response = client.post(reverse("music:demo-login"), follow=True)
+    html = response.content.decode()
+    assert "The demo is not available on this server right now." in html
+    assert "load_demo" not in html
 
 
 def test_demo_login_logs_into_the_demo_user_when_loaded(client):
@@ -174,8 +187,8 @@ def test_demo_login_logs_into_the_demo_user_when_loaded(client):
     assert get_user(client).spotify_id == DEMO_SPOTIFY_ID
 
 
-def test_demo_login_explains_when_the_demo_is_not_loaded(client):
-    response = client.post(reverse("music:demo-login"), follow=True)
+def test_demo_login_tells_staff_the_command_when_the_demo_is_not_loaded(admin_client):
+    response = admin_client.post(reverse("music:demo-login"), follow=True)
     assert "load_demo" in response.content.decode()
 
 

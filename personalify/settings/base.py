@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Every time on a page in the user's zone (the Account page's choice, else the browser's).
+    "accounts.timezones.TimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.SpotifyLoginErrorMiddleware",
@@ -97,6 +99,7 @@ TEMPLATES = [
                 "social_django.context_processors.backends",
                 "personalify.context_processors.integrations",
                 "accounts.context_processors.spotify_reauth",
+                "accounts.context_processors.demo",
             ],
         },
     },
@@ -417,6 +420,7 @@ AXES_CLIENT_IP_CALLABLE = "personalify.ratelimit.client_address"
 # No row per successful login (the table would grow without end); failures are kept.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False
+CSRF_FAILURE_VIEW = "personalify.views.csrf_failure"
 LOGIN_URL = "/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -474,6 +478,21 @@ X_FRAME_OPTIONS = "DENY"
 # images only from the app and Spotify's image hosts. Inline style attributes stay allowed
 # (bar widths); they cannot run script.
 SPOTIFY_IMAGE_HOSTS = ["https://i.scdn.co", "https://*.scdn.co", "https://*.spotifycdn.com"]
+# The share card's pictures are fetched by the server from these origins only (scheme://host
+# patterns, fnmatch), with a timeout, no redirects and a size cap (analytics.share_images).
+SPOTIFY_IMAGE_ORIGINS = [
+    "https://i.scdn.co",
+    "https://mosaic.scdn.co",
+    "https://image-cdn-*.spotifycdn.com",
+]
+# (An empty value, as in .env.example, means Spotify's.)
+SHARE_IMAGE_ORIGINS = [
+    origin for origin in env.list("SHARE_IMAGE_ORIGINS", default=[]) if origin
+] or SPOTIFY_IMAGE_ORIGINS
+SHARE_IMAGE_TIMEOUT = env.float("SHARE_IMAGE_TIMEOUT", default=3.0)
+SHARE_IMAGE_MAX_BYTES = env.int("SHARE_IMAGE_MAX_BYTES", default=2 * 1024 * 1024)
+SHARE_IMAGE_CACHE_SECONDS = 7 * 24 * 3600
+SHARE_IMAGE_FAILED_CACHE_SECONDS = 3600
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -13,6 +13,9 @@ from .base import *  # noqa: F403
 from .base import database_timeouts, env
 
 DEBUG = False
+# No share-card picture is fetched from the internet; the tests that fetch one point this at a
+# local fake image server (analytics/tests/test_share_images.py).
+SHARE_IMAGE_ORIGINS: list[str] = []
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 
 DATABASES = {
