@@ -372,6 +372,17 @@ def fake_lrclib(settings):
     fake.stop()
 
 
+# --- MusicBrainz (genres when Spotify sends none), settings pointed at the fake -----------------
+@pytest.fixture
+def fake_musicbrainz(settings):
+    from personalify.testing.musicbrainz import FakeMusicBrainz
+
+    fake = FakeMusicBrainz().start()
+    settings.MUSICBRAINZ_URL = fake.url
+    yield fake
+    fake.stop()
+
+
 @pytest.fixture
 def synced_user(spotify_user):
     """The fake Spotify's user, synced: 20 ranked tracks per range (some shared)."""

@@ -156,6 +156,26 @@ def dashboard_keys(*, user, time_range: str) -> list[str]:
     ]
 
 
+GENRE_SOURCES = {"spotify": "Spotify", "musicbrainz": "MusicBrainz"}
+
+
+def genre_info_get(*, top: dict | None, lookup: dict) -> dict:
+    """What the genre card says about its genres: where they came from (``source``: "Spotify",
+    "MusicBrainz" or "Spotify and MusicBrainz"; "" when none), how many ranked artists have
+    none (``unclassified``), of which MusicBrainz had none for (``unmatched``), and the
+    MusicBrainz lookup's progress (``lookup``, ``progress_shown``)."""
+    summary = (top or {}).get("genres_summary") or {}
+    sources = [GENRE_SOURCES[s] for s in summary.get("sources", []) if s in GENRE_SOURCES]
+    return {
+        "source": " and ".join(sources),
+        "from_musicbrainz": "MusicBrainz" in sources,
+        "unclassified": summary.get("unclassified", 0),
+        "unmatched": summary.get("unmatched", 0),
+        "artists": summary.get("artists", len((top or {}).get("artists", []))),
+        "lookup": progress_shown(lookup),
+    }
+
+
 def dashboard_get(*, user, time_range: str) -> dict:
     """Everything the dashboard page renders for one user and time range."""
     top = selectors.top_get(user=user, time_range=time_range)
@@ -182,6 +202,7 @@ def dashboard_get(*, user, time_range: str) -> dict:
         "tracks": _tracks(top["tracks"]) if top else [],
         "genres": _genres_shown(top["genres"][:LIST_GENRES]) if top else [],
         "genres_available": bool(top and top.get("genres_available")),
+        "genre_info": genre_info_get(top=top, lookup=selectors.genres_progress_get(user=user)),
         "popularity_shown": any(a.get("popularity") is not None for a in top["artists"])
         if top
         else False,
@@ -320,6 +341,11 @@ def _grid_version(data: dict) -> str:
         str(progress.get("total")),
         str(progress.get("error")),
         f"{lyrics['state']}:{lyrics.get('done')}:{lyrics.get('total')}",
+        # The genre lookup rewrites the top lists with the same sync time: its card text and
+        # progress are part of what the sections show.
+        repr(sorted((k, v) for k, v in data["genre_info"].items() if k != "lookup")),
+        "{state}:{done}:{total}:{error}".format(**data["genre_info"]["lookup"]),
+        str([g["name"] for g in data["genres"]]),
         str(data["read_only"]),
     ]
     return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()

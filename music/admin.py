@@ -56,14 +56,30 @@ class CreditInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Artist)
 class ArtistAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("name", "id", "popularity", "genre_list", "updated_at")
-    search_fields = ("name", "id")
-    list_filter = ("updated_at",)
+    list_display = (
+        "name",
+        "id",
+        "popularity",
+        "genre_list",
+        "musicbrainz_genre_list",
+        "musicbrainz_checked_at",
+        "updated_at",
+    )
+    search_fields = ("name", "id", "musicbrainz_id")
+    list_filter = ("updated_at", ("musicbrainz_checked_at", admin.EmptyFieldListFilter))
     readonly_fields = [f.name for f in Artist._meta.fields]
 
     @admin.display(description="genres")
     def genre_list(self, obj):
         return "—" if obj.genres is None else ", ".join(obj.genres)
+
+    @admin.display(description="MusicBrainz genres")
+    def musicbrainz_genre_list(self, obj):
+        if obj.musicbrainz_checked_at is None:
+            return "not asked"
+        if not obj.musicbrainz_id:
+            return "no match"
+        return ", ".join(obj.musicbrainz_genres) or "none"
 
 
 @admin.register(Track)

@@ -28,6 +28,12 @@ class Artist(models.Model):
     followers = models.IntegerField(null=True, blank=True)
     url = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)
+    # Genres from MusicBrainz, asked when Spotify sends none (music.services.genres):
+    # ``musicbrainz_checked_at`` null: never asked; ``musicbrainz_id`` "": no MusicBrainz artist
+    # links this Spotify artist; ``musicbrainz_genres``: names, most votes first ([]: none).
+    musicbrainz_id = models.CharField(max_length=36, blank=True, default="")
+    musicbrainz_genres = models.JSONField(default=list, blank=True)
+    musicbrainz_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "artists"
@@ -35,6 +41,16 @@ class Artist(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def genres_found(self) -> tuple[list[str], str | None]:
+        """The genres shown and where they came from: Spotify's when it sent some, else
+        MusicBrainz's, else ``([], None)`` (unclassified)."""
+        if self.genres:
+            return list(self.genres), "spotify"
+        if self.musicbrainz_genres:
+            return list(self.musicbrainz_genres), "musicbrainz"
+        return [], None
 
 
 class Track(models.Model):

@@ -1,11 +1,12 @@
 """Music's part of events sent by accounts: a login queues a sync; a deleted account takes its
 rankings, catalogue rows nobody else ranks, MongoDB history, listening archive and cached top
-lists with it."""
+lists with it. And of its own: a finished sync queues the MusicBrainz genre lookup."""
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.dispatch import receiver
 
@@ -18,9 +19,10 @@ from personalify.pagecache import page_version_bump
 from .history import HistoryUnavailable, sync_history_delete_for_user
 from .models import HistoryOutbox, UserArtist, UserTrack
 from .selectors import top_cache_key
-from .services import catalogue_prune, sync_request
+from .services import catalogue_prune, genres_lookup_request, sync_request
 from .services.plays import plays_delete_for_user
 from .services.plays_import import play_uploads_delete
+from .signals import library_synced
 from .spotify import TimeRange
 
 logger = logging.getLogger(__name__)
@@ -33,6 +35,14 @@ def sync_on_login(sender, user, **kwargs) -> bool:
     """Queue the user's first (or a fresh) sync; never run it inside the login request.
     False when the broker did not take it."""
     return sync_request(user=user).status != "unavailable"
+
+
+@receiver(library_synced)
+def genres_lookup_after_sync(sender, user, **kwargs) -> None:
+    """Artists Spotify sent no genres for get them from MusicBrainz, in the background (never
+    for the offline demo; off with MUSICBRAINZ_GENRES_AFTER_SYNC)."""
+    if settings.MUSICBRAINZ_GENRES_AFTER_SYNC:
+        genres_lookup_request(user=user)
 
 
 @receiver(user_deleting)

@@ -22,6 +22,7 @@ from .models import SyncState, TrackArtist, UserArtist, UserTrack
 from .spotify import TimeRange
 
 SYNC_PROGRESS = "sync"  # the kind of progress record a sync writes, per Spotify id
+GENRES_PROGRESS = "genres"  # ... and a MusicBrainz genre lookup, per user id
 
 
 def top_cache_key(*, spotify_id: str, time_range: str) -> str:
@@ -52,12 +53,30 @@ def genres_weighted(artists: list[dict]) -> list[dict]:
     ]
 
 
+def genres_summary(artists: list[dict]) -> dict:
+    """Where one ranked list's genres came from, for the genre card: ``sources`` (``spotify``,
+    ``musicbrainz``, in that order), ``unclassified`` (artists with no genre from either),
+    ``unmatched`` (of those, the ones MusicBrainz was asked about and had none for) and
+    ``artists`` (the list's length)."""
+    used = {a.get("genres_source") for a in artists}
+    unclassified = [a for a in artists if not a["genres"]]
+    return {
+        "sources": [s for s in ("spotify", "musicbrainz") if s in used],
+        "unclassified": len(unclassified),
+        "unmatched": sum(1 for a in unclassified if a.get("musicbrainz_checked")),
+        "artists": len(artists),
+    }
+
+
 def _artist_item(rank: int, artist) -> dict:
+    genres, source = artist.genres_found
     return {
         "rank": rank,
         "id": artist.id,
         "name": artist.name,
-        "genres": list(artist.genres or []),
+        "genres": genres,
+        "genres_source": source,
+        "musicbrainz_checked": artist.musicbrainz_checked_at is not None,
         "popularity": artist.popularity,
         "image": artist.image_url or None,
         "url": artist.url,
@@ -129,6 +148,7 @@ def top_build_many(*, user, time_ranges=TimeRange.values) -> dict[str, dict]:
             "tracks": tracks[time_range],
             "genres": genres,
             "genres_available": bool(genres),
+            "genres_summary": genres_summary(artists[time_range]),
         }
     return built
 
@@ -228,3 +248,8 @@ def sync_progress_get(*, user) -> dict:
     if not user.spotify_id:
         return dict(IDLE)  # no library to sync (and no shared "sync:progress:None" to read)
     return progress_get(kind=SYNC_PROGRESS, owner=user.spotify_id)
+
+
+def genres_progress_get(*, user) -> dict:
+    """The user's MusicBrainz genre lookup progress record (``personalify.progress``)."""
+    return progress_get(kind=GENRES_PROGRESS, owner=user.pk)

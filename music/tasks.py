@@ -4,6 +4,7 @@ Delivery semantics: ``library_sync_task`` is idempotent (a sync rewrites the use
 whole, under the user's lock) and acknowledged late, so a worker killed mid-sync leaves it to be
 delivered again; it has soft and hard time limits shorter than the lock's life.
 ``library_sync_all_task`` only queues syncs (a queued mark keeps a user from being queued twice).
+``artist_genres_lookup_task`` is idempotent (artists answered within the month are skipped).
 ``history_outbox_flush_task`` is idempotent (records are delivered by id, under row locks) and
 never retries itself: the 10-minute schedule and the flush queued after each sync are its retries.
 """
@@ -19,7 +20,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from accounts.selectors import user_active_spotify_list
-from music.services import history_outbox_flush, library_sync, sync_request
+from music.services import (
+    artist_genres_lookup,
+    history_outbox_flush,
+    library_sync,
+    sync_request,
+)
 from music.services.plays_import import (
     ImportTakenOver,
     play_import_claim,
@@ -80,6 +86,27 @@ def library_sync_task(self, user_id: int) -> dict:
         "reason": result.reason,
         "ranges": result.synced_ranges,
         "skipped": result.skipped,
+    }
+
+
+@shared_task(bind=True, max_retries=RATE_LIMIT_RETRIES, acks_late=True)
+def artist_genres_lookup_task(self, user_id: int) -> dict:
+    """Look up on MusicBrainz the genres of one user's artists that Spotify sent none for.
+    When MusicBrainz asks to wait, retry after its Retry-After (bounded; not in-process, where
+    the next sync asks again)."""
+    user = get_user_model().objects.filter(pk=user_id, spotify_id__isnull=False).first()
+    if user is None or user.is_demo:
+        return {"status": "skipped"}
+    result = artist_genres_lookup(user=user)
+    countdown = sync_retry_countdown(result.retry_after, retries=self.request.retries)
+    if countdown is not None and not self.request.is_eager:
+        raise self.retry(countdown=countdown)
+    return {
+        "asked": result.asked,
+        "found": result.found,
+        "unmatched": result.unmatched,
+        "remaining": result.remaining,
+        "error": result.error,
     }
 
 

@@ -124,6 +124,12 @@ def _guarded(function, *args, **kwargs):
     return result
 
 
+def cache_guarded(function, *args, **kwargs):
+    """Run ``function`` (a cache operation of its own, e.g. a Redis script) with the outage
+    handling of ``cache_call``: CacheUnavailable when it fails or during the back-off."""
+    return _guarded(function, *args, **kwargs)
+
+
 def cache_get(key: str, default=None):
     """cache.get, or ``default`` when the cache is down."""
     try:

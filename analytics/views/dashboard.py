@@ -52,13 +52,14 @@ def dashboard_detail(request):
 @login_required
 @require_GET
 def dashboard_status(request):
-    """Sync, lyrics and mood progress, polled by the page's script while work runs."""
+    """Sync, lyrics, genre lookup and mood progress, polled by the page's script while work runs."""
     _owner_or_404(request)
     return JsonResponse(
         {
             "sync": selectors.sync_progress_get(user=request.user),
             "mood": mood_progress_get(user=request.user),
             "lyrics": lyrics_progress_get(user=request.user),
+            "genres": selectors.genres_progress_get(user=request.user),
         }
     )
 

@@ -30,6 +30,7 @@ CONTRACT_KEYS = {
     "tracks",
     "genres",
     "genres_available",
+    "genres_summary",  # where the genres came from (Spotify, MusicBrainz), unclassified counts
 }
 
 
@@ -47,7 +48,10 @@ def test_top_cache_is_plain_json_under_the_seed_key_when_synced(spotify_user):
     payload = json.loads(raw)  # what `redis-cli GET top:<id>:short_term | jq` reads
     assert set(payload) == CONTRACT_KEYS
     artist, track = payload["artists"][0], payload["tracks"][0]
-    assert set(artist) == {"rank", "id", "name", "genres", "popularity", "image", "url"}
+    assert set(artist) == {
+        "rank", "id", "name", "genres", "genres_source", "musicbrainz_checked", "popularity",
+        "image", "url",
+    }  # fmt: skip
     assert set(track) == {
         "rank", "id", "name", "artists", "album", "duration_ms", "explicit", "popularity",
         "preview_url", "url",

@@ -342,6 +342,25 @@ SYNC_NOW_COOLDOWN = env.int("SYNC_NOW_COOLDOWN", default=300)
 # Refresh an access token this many seconds before it expires.
 SPOTIFY_TOKEN_REFRESH_MARGIN = env.int("SPOTIFY_TOKEN_REFRESH_MARGIN", default=60)
 
+# --- MusicBrainz (genres when Spotify sends none) ------------------------------------------
+MUSICBRAINZ_URL = env.str("MUSICBRAINZ_URL", default="https://musicbrainz.org")
+# Look up the genres of ranked artists Spotify sent none for (development-mode apps), after
+# each sync; off: no artist id leaves the site and those artists stay unclassified.
+MUSICBRAINZ_GENRES_AFTER_SYNC = env.bool("MUSICBRAINZ_GENRES_AFTER_SYNC", default=True)
+# MusicBrainz blocks generic agents: name the app, its version and how to reach its operator.
+MUSICBRAINZ_USER_AGENT = env.str(
+    "MUSICBRAINZ_USER_AGENT", default="Personalify/1.0 ( https://github.com/personalify )"
+)
+# Seconds between two requests from the whole site (their rule: at most one a second; the
+# margin covers the network's jitter).
+MUSICBRAINZ_MIN_INTERVAL = env.float("MUSICBRAINZ_MIN_INTERVAL", default=1.1)
+# Longest 503/429 Retry-After worth waiting for inside a lookup run (longer: the run stops and
+# the task retries later), and the retries per request.
+MUSICBRAINZ_MAX_RETRY_AFTER = env.float("MUSICBRAINZ_MAX_RETRY_AFTER", default=30.0)
+MUSICBRAINZ_MAX_RETRIES = env.int("MUSICBRAINZ_MAX_RETRIES", default=2)
+# Days before an artist's MusicBrainz genres (or its "no match") are asked again.
+MUSICBRAINZ_REFRESH_DAYS = env.int("MUSICBRAINZ_REFRESH_DAYS", default=30)
+
 # --- Genius --------------------------------------------------------------------------------------
 GENIUS_ACCESS_TOKEN = env.str("GENIUS_ACCESS_TOKEN", default="")
 GENIUS_API_URL = env.str("GENIUS_API_URL", default="https://api.genius.com")

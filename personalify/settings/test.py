@@ -103,6 +103,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Lyrics: LRCLib at a closed port like the other services; no fetch after every sync unless a
 # test turns it on with its fakes (the demo's bundled lyrics need no network and still load).
 LRCLIB_URL = "http://127.0.0.1:9"
+# MusicBrainz too (the fake_musicbrainz fixture points it at the fake); no lookup after every
+# sync unless a test turns it on; requests spaced by 10 ms (the 1/s test sets the real rule).
+MUSICBRAINZ_URL = "http://127.0.0.1:9"
+MUSICBRAINZ_GENRES_AFTER_SYNC = False
+MUSICBRAINZ_MIN_INTERVAL = 0.01
 LYRICS_FETCH_AFTER_SYNC = False
 LYRICS_RETRY_BACKOFF = 0.01
 

@@ -37,6 +37,15 @@ async function status() {
   return response.json();
 }
 
+// The genre card's MusicBrainz lookup line, kept current while the page polls.
+function showGenres(progress) {
+  const text = document.querySelector(".genres-lookup-text");
+  if (!text || !progress || progress.state !== "running") return;
+  text.textContent = `Looking up genres on MusicBrainz: ${progress.done} of ${progress.total} artist${progress.total === 1 ? "" : "s"}…`;
+  const bar = document.querySelector(".genres-lookup progress");
+  if (bar && progress.total) bar.value = Math.round((100 * progress.done) / progress.total);
+}
+
 // Poll until neither the sync nor the mood analysis is running, then reload once to show the
 // new data (only when something actually finished, so a page never reloads in a loop).
 async function watch({ started = false } = {}) {
@@ -50,8 +59,9 @@ async function watch({ started = false } = {}) {
       continue;
     }
     showSync(current.sync);
+    showGenres(current.genres);
     const busy = ACTIVE.has(current.sync.state) || ACTIVE.has(current.mood.state)
-      || ACTIVE.has((current.lyrics || {}).state);
+      || ACTIVE.has((current.lyrics || {}).state) || ACTIVE.has((current.genres || {}).state);
     if (busy) sawWork = true;
     if (current.sync.state === "failed" && !ACTIVE.has(current.mood.state)) return;
     // Right after "Sync now" the task may not have marked itself queued yet: give it a moment.
@@ -93,7 +103,8 @@ function enhanceSync() {
     });
   }
   if (ACTIVE.has(panel.dataset.syncState) || ACTIVE.has(panel.dataset.moodState)
-    || ACTIVE.has(panel.dataset.lyricsState)) watch();
+    || ACTIVE.has(panel.dataset.lyricsState)
+    || ACTIVE.has((document.getElementById("genres") || { dataset: {} }).dataset.genresState)) watch();
 }
 
 enhanceSync();
