@@ -111,3 +111,24 @@ def test_dashboard_charts_musicbrainz_genres_when_a_development_mode_account_syn
     assert "Genres from MusicBrainz" in text
     assert f"{len(unknown)} of {len(ranked)} artists have no genres on MusicBrainz." in text
     assert "Spotify did not provide genres" not in text
+
+
+def test_kept_dashboard_of_another_listener_shows_musicbrainz_genres_when_a_lookup_answered(
+    client, fake_spotify_factory, fake_musicbrainz
+):
+    from music.musicbrainz import MusicBrainzClient
+    from music.services.genres import artist_genres_lookup
+
+    fake = fake_spotify_factory(dev_mode=True)
+    alice = spotify_user_make(fake)
+    bob = spotify_user_make(fake, spotify_id="bob-listener")
+    for user in (alice, bob):
+        assert library_sync(user=user).ok
+    for artist in fake.catalogue.ranking("artists", TimeRange.SHORT):
+        fake_musicbrainz.add(artist["id"], artist["name"], genres={"shoegaze": 9})
+    client.force_login(bob)
+    before = " ".join(texts(page(client.get(DASHBOARD)), CARD))  # rendered, then kept
+    assert "Spotify did not provide genres" in before
+    assert artist_genres_lookup(user=alice, client=MusicBrainzClient()).error == ""
+    after = " ".join(texts(page(client.get(DASHBOARD)), CARD))
+    assert "Genres from MusicBrainz" in after and "shoegaze" in after

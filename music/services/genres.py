@@ -31,6 +31,7 @@ from music.musicbrainz import (
 from music.selectors import GENRES_PROGRESS, genres_progress_get, top_cache_key
 from music.spotify import TimeRange
 from personalify.cache import CacheUnavailable, cache_call
+from personalify.pagecache import page_version_bump
 from personalify.progress import ACTIVE_STATES, WORKER_UNAVAILABLE, progress_set
 
 logger = logging.getLogger(__name__)
@@ -101,6 +102,8 @@ def _top_caches_forget(artist_ids: set[str]) -> None:
         cache_call("delete_many", keys)
     except CacheUnavailable:  # they expire anyway (CACHE_TTL)
         logger.warning("Could not forget %d cached top lists after a genre lookup", len(keys))
+    for spotify_id in spotify_ids:
+        page_version_bump(spotify_id)  # their kept pages show the genres too
 
 
 def artist_genres_lookup(
