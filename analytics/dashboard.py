@@ -151,6 +151,7 @@ def dashboard_keys(*, user, time_range: str) -> list[str]:
         progress_key(kind=selectors.SYNC_PROGRESS, owner=spotify_id),
         progress_key(kind=analytics_selectors.MOOD_PROGRESS, owner=user.pk),
         progress_key(kind=LYRICS_PROGRESS, owner=user.pk),
+        progress_key(kind=selectors.GENRES_PROGRESS, owner=user.pk),
         selectors.sync_cooldown_key(spotify_id=spotify_id),
         grid_cache_key(spotify_id=spotify_id, time_range=time_range),
     ]

@@ -147,15 +147,24 @@ def test_dashboard_of_a_development_mode_account_hides_what_spotify_did_not_send
     browser_context,  # noqa: F811 - the fixture imported above
     live_server,
     fake_spotify_factory,
+    fake_musicbrainz,
 ):
     """A user synced against the fake Spotify in its 2026 development-mode shapes (no genres,
-    popularity or followers): the README's screenshot is this page."""
+    popularity or followers), its genres then looked up on the fake MusicBrainz: the README's
+    screenshot is this page."""
+    from music.musicbrainz import MusicBrainzClient
     from music.services import library_sync
+    from music.services.genres import artist_genres_lookup
+    from music.spotify import TimeRange
     from personalify.testing.users import spotify_user_make
 
     fake = fake_spotify_factory(dev_mode=True, n_items=25)
     user = spotify_user_make(fake, spotify_id="devmode-sp", display_name="Robin")
     library_sync(user=user)
+    styles = [{"shoegaze": 9, "dream pop": 4}, {"indie rock": 6}, {"synth-pop": 5, "new wave": 2}]
+    for i, artist in enumerate(fake.catalogue.ranking("artists", TimeRange.SHORT)[:-2]):
+        fake_musicbrainz.add(artist["id"], artist["name"], genres=styles[i % len(styles)])
+    assert artist_genres_lookup(user=user, client=MusicBrainzClient()).error == ""
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -167,7 +176,8 @@ def test_dashboard_of_a_development_mode_account_hides_what_spotify_did_not_send
     page.goto(f"{live_server.url}/dashboard/")
     assert page.locator("#artists li[data-rank]").count() == 25
     assert page.locator("#artists .popularity").count() == 0
-    assert page.locator("#genres li[data-genre]").count() == 0
+    assert page.locator("#genres li[data-genre]").count() == 5  # MusicBrainz's, not Spotify's
+    assert "Genres from MusicBrainz" in page.locator("#genres").inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1440, "height": 1500})  # down to Mood and Share
     page.wait_for_load_state("networkidle")
