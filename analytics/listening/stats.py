@@ -29,6 +29,7 @@ from .periods import Period
 from .windows import QUARTER, month_window, zone_segments
 
 TOP = 50
+MOST_SKIPPED = 10
 SERIES_KINDS = ("day", "week", "month")
 GAP_LABELS = {
     ("export", "api"): "Between your imported history and polling",
@@ -105,10 +106,69 @@ def _fetch(statement: Statement) -> list[tuple]:
         return _rows(statement.name, *statement.params)
     fetch = queries.fetch_archive if statement.archive_only else queries.fetch
     rows = fetch(statement.sql, statement.params)
-    if statement.named and rows:
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        rows = queries.fetch(queries.TRACKS_NAMED_SQL, columns)
+    if statement.named:
+        return [_ranked_in_sql(statement.params[0], rows)]
     return rows
+
+
+def _ranked_in_sql(spotify_id: str, rows: list[tuple]) -> dict:
+    """The per-track rows (id, plays, ms, skips) ranked with node A's catalogue
+    (``queries.ranked_sql``): the shape ``_ranked_all`` gives from every named track."""
+    if not rows:
+        return _ranked_all(spotify_id, [])
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    sql = queries.ranked_sql(TOP, MOST_SKIPPED)
+    names: list[list] = [[], [], [], []]
+    (ranked,) = queries.fetch_catalogue(sql, [*columns, *names])[0]
+    if ranked["missing"]:  # tracks the catalogue does not name: named from their plays
+        named = _rows("TRACK_NAMES_SQL", spotify_id, ranked["missing"])
+        names = [[value or "" for value in column] for column in zip(*named, strict=True)]
+        (ranked,) = queries.fetch_catalogue(sql, [*columns, *names])[0]
+    tracks = []
+    for row in ranked["tracks"]:
+        artists = row["artists"]
+        if not artists and row["artist_name"]:
+            artists = [{"id": "", "name": row["artist_name"]}]
+        tracks.append(
+            {
+                "id": row["id"],
+                "name": row["name"],
+                "artists": artists,
+                "album": row["album"],
+                "album_id": row["album_id"],
+                "image": row["image"],
+                "url": row["url"] if row["url"].startswith("https://") else "",
+                "plays": int(row["plays"]),
+                "ms": int(row["ms"] or 0),
+                "skips": int(row["skips"]),
+            }
+        )
+    return {
+        "totals": {key: int(value) for key, value in ranked["totals"].items()},
+        "tracks": tracks,
+        "artists": ranked["artists"],
+        "albums": ranked["albums"],
+    }
+
+
+def _ranked_all(spotify_id: str, rows: list[tuple]) -> dict:
+    """Every track of the per-track rows (PER_TRACK_SQL's: named from the catalogue), with
+    every artist and album they add up to, and the totals."""
+    unnamed = [row[0] for row in rows if not row[4]]
+    names = {}
+    if unnamed:  # tracks the catalogue does not know: named from their plays
+        names = {r[0]: r[1:] for r in _rows("TRACK_NAMES_SQL", spotify_id, unnamed)}
+    tracks = [_track(row, names.get(row[0])) for row in rows]
+    return {
+        "totals": {
+            "tracks": len(tracks),
+            "plays": sum(t["plays"] for t in tracks),
+            "skips": sum(t["skips"] for t in tracks),
+        },
+        "tracks": tracks,
+        "artists": _artists(tracks),
+        "albums": _albums(tracks),
+    }
 
 
 def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
@@ -127,7 +187,7 @@ def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
     months = month_window(period.start, period.end)
     by_month = [spotify_id, months.first_month, months.end_month, spotify_id, *months.edges]
     statements = {
-        "tracks": Statement(
+        "ranked": Statement(
             "PER_TRACK_SQL", by_month, queries.SUMMARY_TRACK_SQL, archive_only=True, named=True
         ),
         "places": Statement(
@@ -314,17 +374,17 @@ def _stats(spotify_id: str, period: Period) -> dict:
 
 
 def _stats_from(spotify_id: str, period: Period, rows: dict[str, list[tuple]]) -> dict:
-    unnamed = [row[0] for row in rows["tracks"] if not row[4]]
-    names = {}
-    if unnamed:  # tracks the catalogue does not know: named from their plays
-        names = {r[0]: r[1:] for r in _rows("TRACK_NAMES_SQL", spotify_id, unnamed)}
-    tracks = [_track(row, names.get(row[0])) for row in rows["tracks"]]
+    if "ranked" in rows:  # ranked by node A (the tracks that can be in the top lists)
+        (ranked,) = rows["ranked"]
+    else:
+        ranked = _ranked_all(spotify_id, rows["tracks"])
+    tracks = ranked["tracks"]
     hours = rows["hours"] if "hours" in rows else _local_hours(rows["quarters"], period.zone)
     places = rows["places"]
     episodes = rows["episodes"]
     series, clock, days_listened = _time_shapes(hours, period)
-    track_plays = sum(t["plays"] for t in tracks)
-    skips = sum(t["skips"] for t in tracks)
+    track_plays = ranked["totals"]["plays"]
+    skips = ranked["totals"]["skips"]
     shows: dict[str, dict] = {}
     for show, _uri, count, ms in episodes:
         name = show or "Unknown show"
@@ -338,7 +398,7 @@ def _stats_from(spotify_id: str, period: Period, rows: dict[str, list[tuple]]) -
             "plays": sum(int(n) for _, n, _ in hours),
             "ms": sum(int(ms or 0) for _, _, ms in hours),
             "track_plays": track_plays,
-            "tracks": len(tracks),
+            "tracks": ranked["totals"]["tracks"],
             "podcast_plays": sum(p["plays"] for p in podcasts),
             "podcast_ms": sum(p["ms"] for p in podcasts),
             "skips": skips,
@@ -346,12 +406,12 @@ def _stats_from(spotify_id: str, period: Period, rows: dict[str, list[tuple]]) -
             "days_listened": days_listened,
         },
         "tracks": {"plays": _top(tracks, "plays"), "ms": _top(tracks, "ms")},
-        "artists": _ranked(_artists(tracks)),
-        "albums": _ranked(_albums(tracks)),
+        "artists": _ranked(ranked["artists"]),
+        "albums": _ranked(ranked["albums"]),
         "most_skipped": sorted(
             (t for t in tracks if t["skips"] >= 2),
             key=lambda t: (-t["skips"], -t["plays"], t["name"]),
-        )[:10],
+        )[:MOST_SKIPPED],
         "series": series,
         "clock": clock,
         "platforms": _shares(places, 0, _platform_family),
