@@ -172,6 +172,8 @@ GROUP BY track_id
 # A top of N "with ties" keeps every row whose (first, second) pair is at least the Nth's: the
 # rows ranked N or better, ties at the cut included, so Python's final order (ties by name) is
 # that of the whole list. The cut is found with a bounded sort (LIMIT 1 OFFSET N - 1).
+# An album is keyed as in Python (its id, else its name and first artist); its name, artist and
+# image are the least non-empty of its tracks' (Python took the first track's, in row order).
 # Parameters: track ids, plays, milliseconds, skips; the named-from-plays track ids, track,
 # artist and album names (arrays).
 def _with_ties(source: str, first: str, second: str, top: int, where: str = "TRUE") -> str:
