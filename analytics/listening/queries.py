@@ -17,6 +17,7 @@ hours, and the comparison in the tests.
 
 from __future__ import annotations
 
+import psycopg
 from django.db import connection, connections, transaction
 
 from music.archive.summaries import SUMMARY_TABLES
@@ -140,11 +141,11 @@ _EDGES = (
 )
 _MONTHS = "spotify_id = %s AND month >= %s AND month < %s"
 
-# Per track in two steps: the numbers grouped on node B alone (``fetch_archive``), then node A's
-# catalogue for those tracks, the grouped rows handed to it as arrays (the same names, album and
-# credits as PER_TRACK_SQL). Through postgres_fdw the one statement cost node A's planner a
-# remote EXPLAIN per path (use_remote_estimate) and a postgres_fdw session per connection, and
-# node A grouped the two parts again: more than the statement itself on a busy machine.
+# Per track in two steps: the numbers grouped on node B alone (``fetch_archive``), then ranked
+# with node A's catalogue, the grouped rows handed to it as arrays (``ranked_sql``). Through
+# postgres_fdw the one statement cost node A's planner a remote EXPLAIN per path
+# (use_remote_estimate) and a postgres_fdw session per connection, and node A grouped the two
+# parts again: more than the statement itself on a busy machine.
 SUMMARY_TRACK_SQL = f"""
 SELECT track_id, sum(plays)::bigint, sum(ms_played)::bigint, sum(skips)::bigint
 FROM (
@@ -159,13 +160,148 @@ FROM (
 GROUP BY track_id
 """  # noqa: S608
 
-# Parameters: track ids, plays, milliseconds, skips (arrays in the same order).
-TRACKS_NAMED_SQL = f"""
+
+# The page's tracks, artists and albums ranked on node A in one statement, from the per-track
+# numbers (SUMMARY_TRACK_SQL's rows, handed over as arrays) and the catalogue: one row of JSON
+# with the totals, the tracks that can be in the top lists (by plays, by minutes, by skips), the
+# same for artists and albums, and the tracks the catalogue does not name, whose names a second
+# call passes from their plays (``missing``: TRACK_NAMES_SQL). The same names, credits and
+# albums as PER_TRACK_SQL's rows ranked in Python (``stats._ranked_all``), without sending the
+# 8,000 named tracks of a year back to Python: the thousands are grouped and cut on numbers
+# alone, and only the few kept are named.
+# A top of N "with ties" keeps every row whose (first, second) pair is at least the Nth's: the
+# rows ranked N or better, ties at the cut included, so Python's final order (ties by name) is
+# that of the whole list. The cut is found with a bounded sort (LIMIT 1 OFFSET N - 1).
+# An album is keyed as in Python (its id, else its name and first artist); its name, artist and
+# image are the least non-empty of its tracks' (Python took the first track's, in row order).
+# Parameters: track ids, plays, milliseconds, skips; the named-from-plays track ids, track,
+# artist and album names (arrays).
+def _with_ties(source: str, first: str, second: str, top: int, where: str = "TRUE") -> str:
+    """A condition on ``source``'s rows: in its top ``top`` by (first, second), ties kept."""
+    # names are this module's; the size an integer
+    cut = (
+        f"(SELECT {first}, {second} FROM {source} WHERE {where} "  # noqa: S608
+        f"ORDER BY {first} DESC, {second} DESC LIMIT 1 OFFSET {int(top) - 1})"
+    )
+    return f"({where}) AND (NOT EXISTS {cut} OR ({first}, {second}) >= {cut})"
+
+
+def ranked_sql(top: int, most_skipped: int) -> str:
+    """``RANKED`` statement (see above) for tops of ``top`` and ``most_skipped`` rows."""
+    top_tracks = " OR ".join(
+        [
+            _with_ties("n", "plays", "ms_played", top),
+            _with_ties("n", "ms_played", "plays", top),
+            _with_ties("n", "skips", "plays", most_skipped, "skips >= 2"),
+        ]
+    )
+
+    def kept(source: str) -> str:
+        return " OR ".join(
+            [_with_ties(source, "plays", "ms", top), _with_ties(source, "ms", "plays", top)]
+        )
+
+    return f"""
 WITH p AS MATERIALIZED (
-    SELECT * FROM unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bigint[])
+    SELECT * FROM unnest(%b::text[], %b::bigint[], %b::bigint[], %b::bigint[])
         AS p(track_id, plays, ms_played, skips)
+),
+u AS MATERIALIZED (
+    SELECT * FROM unnest(%b::text[], %b::text[], %b::text[], %b::text[])
+        AS u(track_id, track_name, artist_name, album_name)
+),
+n AS MATERIALIZED (
+    SELECT p.track_id, p.plays, p.ms_played, p.skips,
+           coalesce(t.name, '') = '' AND u.track_id IS NULL AS missing,
+           coalesce(nullif(t.name, ''), nullif(u.track_name, ''), p.track_id) AS name,
+           coalesce(nullif(t.album_name, ''), u.album_name, '') AS album,
+           coalesce(t.album_id, '') AS album_id, t.album_image_url AS image,
+           coalesce(u.artist_name, '') AS artist_name
+    FROM p
+    LEFT JOIN tracks t ON t.id = p.track_id
+    LEFT JOIN u ON u.track_id = p.track_id
+),
+artist AS MATERIALIZED (
+    SELECT ta.artist_id AS id, sum(n.plays) AS plays, sum(n.ms_played) AS ms
+    FROM track_artists ta JOIN n ON n.track_id = ta.track_id
+    GROUP BY ta.artist_id
+),
+artist_by_name AS MATERIALIZED (
+    SELECT artist_name AS name, sum(plays) AS plays, sum(ms_played) AS ms
+    FROM n
+    WHERE artist_name <> ''
+      AND NOT EXISTS (SELECT FROM track_artists ta WHERE ta.track_id = n.track_id)
+    GROUP BY artist_name
+),
+first_credit AS MATERIALIZED (
+    SELECT DISTINCT ON (ta.track_id) ta.track_id, a.name
+    FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
+    WHERE ta.track_id IN (SELECT track_id FROM n WHERE album <> '')
+    ORDER BY ta.track_id, ta.position
+),
+album_track AS MATERIALIZED (
+    SELECT CASE WHEN n.album_id <> '' THEN n.album_id
+                ELSE n.album || chr(31) || coalesce(f.name, n.artist_name) END AS key,
+           n.album, n.image, n.plays, n.ms_played, coalesce(f.name, n.artist_name) AS artist
+    FROM n LEFT JOIN first_credit f ON f.track_id = n.track_id
+    WHERE n.album <> ''
+),
+album AS MATERIALIZED (
+    SELECT key, min(album) AS name, coalesce(min(nullif(image, '')), min(image)) AS image,
+           sum(plays) AS plays, sum(ms_played) AS ms
+    FROM album_track
+    GROUP BY key
+),
+album_kept AS MATERIALIZED (SELECT * FROM album WHERE {kept("album")}),
+album_artist AS (
+    SELECT at.key, coalesce(min(nullif(at.artist, '')), '') AS artist
+    FROM album_track at JOIN album_kept k ON k.key = at.key
+    GROUP BY at.key
 )
-{_PER_TRACK_NAMED}"""  # noqa: S608
+SELECT json_build_object(
+    'missing', (SELECT coalesce(json_agg(track_id), '[]') FROM n WHERE missing),
+    'totals', (
+        SELECT json_build_object(
+            'tracks', count(*), 'plays', coalesce(sum(plays), 0), 'skips', coalesce(sum(skips), 0)
+        )
+        FROM p
+    ),
+    'tracks', (
+        SELECT coalesce(json_agg(json_build_object(
+            'id', n.track_id, 'name', n.name, 'album', n.album, 'album_id', n.album_id,
+            'image', n.image, 'url', coalesce(t.url, ''), 'plays', n.plays, 'ms', n.ms_played,
+            'skips', n.skips, 'artist_name', n.artist_name,
+            'artists', ARRAY(
+                SELECT json_build_object('id', a.id, 'name', a.name)
+                FROM track_artists ta JOIN artists a ON a.id = ta.artist_id
+                WHERE ta.track_id = n.track_id
+                ORDER BY ta.position
+            )
+        )), '[]')
+        FROM n LEFT JOIN tracks t ON t.id = n.track_id
+        WHERE {top_tracks}
+    ),
+    'artists', (
+        SELECT coalesce(json_agg(json_build_object(
+            'id', id, 'name', name, 'plays', plays, 'ms', ms
+        )), '[]')
+        FROM (
+            SELECT k.id, a.name, k.plays, k.ms
+            FROM (SELECT * FROM artist WHERE {kept("artist")}) k
+            JOIN artists a ON a.id = k.id
+            UNION ALL
+            SELECT '', name, plays, ms FROM artist_by_name WHERE {kept("artist_by_name")}
+        ) r
+    ),
+    'albums', (
+        SELECT coalesce(json_agg(json_build_object(
+            'name', k.name, 'artist', aa.artist, 'image', k.image, 'plays', k.plays, 'ms', k.ms
+        )), '[]')
+        FROM album_kept k JOIN album_artist aa ON aa.key = k.key
+    )
+)
+"""  # noqa: S608 - the sizes are integers; values are parameters
+
 
 SUMMARY_PLATFORM_COUNTRY_SQL = f"""
 SELECT platform, country, sum(plays)::bigint, sum(ms_played)::bigint
@@ -252,6 +388,21 @@ def fetch(template: str, params: list) -> list[tuple]:
         rows = cursor.fetchall()
         cursor.execute("SET LOCAL enable_hashagg = DEFAULT")
         cursor.execute("SET LOCAL jit = DEFAULT")
+        return rows
+
+
+def fetch_catalogue(sql: str, params: list) -> list[tuple]:
+    """Rows of a statement over node A's own tables (the catalogue), its parameters bound by
+    the server (``%b``: binary, for arrays of thousands: Django's client-side binding writes
+    them into the SQL text, which node A parses again: 56 ms for a year's four arrays of 8,000,
+    13 ms in binary), and without JIT: the many small steps of ``ranked_sql`` add up to a cost
+    above jit_above_cost, and compiling them took 1.8 s of a 2 s statement (``make bench``)."""
+    with transaction.atomic(), connection.cursor() as django_cursor:
+        django_cursor.execute(NO_JIT)
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        django_cursor.execute("SET LOCAL jit = DEFAULT")
         return rows
 
 

@@ -13,6 +13,7 @@ import heapq
 import itertools
 import uuid
 from collections import defaultdict
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -29,6 +30,7 @@ from .periods import Period
 from .windows import QUARTER, month_window, zone_segments
 
 TOP = 50
+MOST_SKIPPED = 10
 SERIES_KINDS = ("day", "week", "month")
 GAP_LABELS = {
     ("export", "api"): "Between your imported history and polling",
@@ -98,17 +100,84 @@ class Statement:
     sql: str = ""
     archive_only: bool = False  # reads the archive's tables alone: run on node B directly
     named: bool = False  # per-track rows from node B, then named from node A's catalogue
+    # What the page needs from the rows, computed in the thread that fetched them (while
+    # another waits for its statement): ``_fetch`` returns it instead of the rows.
+    shape: Callable[[list[tuple]], object] | None = None
 
 
-def _fetch(statement: Statement) -> list[tuple]:
+def _fetch(statement: Statement):
+    rows = _fetch_rows(statement)
+    return statement.shape(rows) if statement.shape else rows
+
+
+def _fetch_rows(statement: Statement):
     if not statement.sql or connection.vendor != "postgresql":
         return _rows(statement.name, *statement.params)
     fetch = queries.fetch_archive if statement.archive_only else queries.fetch
     rows = fetch(statement.sql, statement.params)
-    if statement.named and rows:
-        columns = [list(column) for column in zip(*rows, strict=True)]
-        rows = queries.fetch(queries.TRACKS_NAMED_SQL, columns)
+    if statement.named:
+        return [_ranked_in_sql(statement.params[0], rows)]
     return rows
+
+
+def _ranked_in_sql(spotify_id: str, rows: list[tuple]) -> dict:
+    """The per-track rows (id, plays, ms, skips) ranked with node A's catalogue
+    (``queries.ranked_sql``): the shape ``_ranked_all`` gives from every named track."""
+    if not rows:
+        return _ranked_all(spotify_id, [])
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    sql = queries.ranked_sql(TOP, MOST_SKIPPED)
+    names: list[list] = [[], [], [], []]
+    (ranked,) = queries.fetch_catalogue(sql, [*columns, *names])[0]
+    if ranked["missing"]:  # tracks the catalogue does not name: named from their plays
+        named = _rows("TRACK_NAMES_SQL", spotify_id, ranked["missing"])
+        names = [[value or "" for value in column] for column in zip(*named, strict=True)]
+        (ranked,) = queries.fetch_catalogue(sql, [*columns, *names])[0]
+    tracks = []
+    for row in ranked["tracks"]:
+        artists = row["artists"]
+        if not artists and row["artist_name"]:
+            artists = [{"id": "", "name": row["artist_name"]}]
+        tracks.append(
+            {
+                "id": row["id"],
+                "name": row["name"],
+                "artists": artists,
+                "album": row["album"],
+                "album_id": row["album_id"],
+                "image": row["image"],
+                "url": row["url"] if row["url"].startswith("https://") else "",
+                "plays": int(row["plays"]),
+                "ms": int(row["ms"] or 0),
+                "skips": int(row["skips"]),
+            }
+        )
+    return {
+        "totals": {key: int(value) for key, value in ranked["totals"].items()},
+        "tracks": tracks,
+        "artists": ranked["artists"],
+        "albums": ranked["albums"],
+    }
+
+
+def _ranked_all(spotify_id: str, rows: list[tuple]) -> dict:
+    """Every track of the per-track rows (PER_TRACK_SQL's: named from the catalogue), with
+    every artist and album they add up to, and the totals."""
+    unnamed = [row[0] for row in rows if not row[4]]
+    names = {}
+    if unnamed:  # tracks the catalogue does not know: named from their plays
+        names = {r[0]: r[1:] for r in _rows("TRACK_NAMES_SQL", spotify_id, unnamed)}
+    tracks = [_track(row, names.get(row[0])) for row in rows]
+    return {
+        "totals": {
+            "tracks": len(tracks),
+            "plays": sum(t["plays"] for t in tracks),
+            "skips": sum(t["skips"] for t in tracks),
+        },
+        "tracks": tracks,
+        "artists": _artists(tracks),
+        "albums": _albums(tracks),
+    }
 
 
 def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
@@ -116,9 +185,13 @@ def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
     the summaries cannot tell this zone's hours), places and episodes. On PostgreSQL from the
     plays' summaries (whole UTC months, quarter hours) and the plays of the edges."""
     window = [spotify_id, period.start, period.end]
+
+    def from_quarters(rows):
+        return _time_part(_local_hours(rows, period.zone), period)
+
     raw = {
         "tracks": Statement("PER_TRACK_SQL", window),
-        "quarters": Statement("PER_QUARTER_SQL", window),
+        "time": Statement("PER_QUARTER_SQL", window, shape=from_quarters),
         "places": Statement("PER_PLATFORM_COUNTRY_SQL", window),
         "episodes": Statement("PER_EPISODE_SQL", window),
     }
@@ -127,7 +200,7 @@ def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
     months = month_window(period.start, period.end)
     by_month = [spotify_id, months.first_month, months.end_month, spotify_id, *months.edges]
     statements = {
-        "tracks": Statement(
+        "ranked": Statement(
             "PER_TRACK_SQL", by_month, queries.SUMMARY_TRACK_SQL, archive_only=True, named=True
         ),
         "places": Statement(
@@ -139,7 +212,7 @@ def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
         "episodes": Statement(
             "PER_EPISODE_SQL", by_month, queries.SUMMARY_EPISODE_SQL, archive_only=True
         ),
-        "quarters": raw["quarters"],
+        "time": raw["time"],
     }
     segments = zone_segments(period.start, period.end, period.zone)
     if segments is not None and period.start.timestamp() >= 0:  # (integer division from 1970)
@@ -148,12 +221,12 @@ def _period_statements(spotify_id: str, period: Period) -> dict[str, Statement]:
         ]
         first_quarter = int(period.start.timestamp()) // QUARTER
         end_quarter = int(period.end.timestamp()) // QUARTER
-        del statements["quarters"]
-        statements["hours"] = Statement(
+        statements["time"] = Statement(
             "LOCAL_HOURS",
             [*offsets, segments[-1][1], spotify_id, first_quarter, end_quarter],
             queries.local_hours_sql(len(segments)),
             archive_only=True,
+            shape=lambda rows: _time_part(rows, period),
         )
     return statements
 
@@ -168,15 +241,19 @@ def coverage_get(*, spotify_id: str) -> dict:
 
 
 def _coverage(spotify_id: str) -> dict:
-    return _coverage_from(_fetch(_coverage_statement(spotify_id)))
+    return _fetch(_coverage_statement(spotify_id))
 
 
 def _coverage_statement(spotify_id: str) -> Statement:
     if connection.vendor == "postgresql":
         return Statement(
-            "PER_DAY_SOURCE_SQL", [spotify_id], queries.SUMMARY_DAY_SOURCE_SQL, archive_only=True
+            "PER_DAY_SOURCE_SQL",
+            [spotify_id],
+            queries.SUMMARY_DAY_SOURCE_SQL,
+            archive_only=True,
+            shape=_coverage_from,
         )
-    return Statement("PER_DAY_SOURCE_SQL", [spotify_id])
+    return Statement("PER_DAY_SOURCE_SQL", [spotify_id], shape=_coverage_from)
 
 
 def _coverage_from(rows: list[tuple]) -> dict:
@@ -271,7 +348,7 @@ def coverage_with_stats(*, user, period: Period) -> dict:
         return coverage_get(spotify_id=spotify_id)
     statements = _period_statements(spotify_id, period)
     rows = _rows_together({**statements, "coverage": _coverage_statement(spotify_id)})
-    coverage = _coverage_from(rows["coverage"])
+    coverage = rows["coverage"]
     cache_set(stats_key, _stats_from(spotify_id, period, rows), settings.CACHE_TTL)
     cache_set(coverage_key, coverage, settings.CACHE_TTL)
     return coverage
@@ -314,17 +391,20 @@ def _stats(spotify_id: str, period: Period) -> dict:
 
 
 def _stats_from(spotify_id: str, period: Period, rows: dict[str, list[tuple]]) -> dict:
-    unnamed = [row[0] for row in rows["tracks"] if not row[4]]
-    names = {}
-    if unnamed:  # tracks the catalogue does not know: named from their plays
-        names = {r[0]: r[1:] for r in _rows("TRACK_NAMES_SQL", spotify_id, unnamed)}
-    tracks = [_track(row, names.get(row[0])) for row in rows["tracks"]]
-    hours = rows["hours"] if "hours" in rows else _local_hours(rows["quarters"], period.zone)
+    if "ranked" in rows:  # ranked by node A (the tracks that can be in the top lists)
+        (ranked,) = rows["ranked"]
+    else:
+        ranked = _ranked_all(spotify_id, rows["tracks"])
+    tracks = ranked["tracks"]
+    if "time" in rows:
+        time_part = rows["time"]
+    else:  # the rows of the statements themselves (the tests' raw aggregation)
+        hours = rows["hours"] if "hours" in rows else _local_hours(rows["quarters"], period.zone)
+        time_part = _time_part(hours, period)
     places = rows["places"]
     episodes = rows["episodes"]
-    series, clock, days_listened = _time_shapes(hours, period)
-    track_plays = sum(t["plays"] for t in tracks)
-    skips = sum(t["skips"] for t in tracks)
+    track_plays = ranked["totals"]["plays"]
+    skips = ranked["totals"]["skips"]
     shows: dict[str, dict] = {}
     for show, _uri, count, ms in episodes:
         name = show or "Unknown show"
@@ -335,25 +415,25 @@ def _stats_from(spotify_id: str, period: Period, rows: dict[str, list[tuple]]) -
     podcasts = sorted(shows.values(), key=lambda s: (-s["ms"], s["show"]))
     return {
         "totals": {
-            "plays": sum(int(n) for _, n, _ in hours),
-            "ms": sum(int(ms or 0) for _, _, ms in hours),
+            "plays": time_part["plays"],
+            "ms": time_part["ms"],
             "track_plays": track_plays,
-            "tracks": len(tracks),
+            "tracks": ranked["totals"]["tracks"],
             "podcast_plays": sum(p["plays"] for p in podcasts),
             "podcast_ms": sum(p["ms"] for p in podcasts),
             "skips": skips,
             "skip_rate": round(skips / track_plays, 4) if track_plays else None,
-            "days_listened": days_listened,
+            "days_listened": time_part["days"],
         },
         "tracks": {"plays": _top(tracks, "plays"), "ms": _top(tracks, "ms")},
-        "artists": _ranked(_artists(tracks)),
-        "albums": _ranked(_albums(tracks)),
+        "artists": _ranked(ranked["artists"]),
+        "albums": _ranked(ranked["albums"]),
         "most_skipped": sorted(
             (t for t in tracks if t["skips"] >= 2),
             key=lambda t: (-t["skips"], -t["plays"], t["name"]),
-        )[:10],
-        "series": series,
-        "clock": clock,
+        )[:MOST_SKIPPED],
+        "series": time_part["series"],
+        "clock": time_part["clock"],
         "platforms": _shares(places, 0, _platform_family),
         "countries": _shares(places, 1, lambda c: c or "Unknown"),
         "podcasts": podcasts[:TOP],
@@ -510,6 +590,19 @@ def _local_hours(quarters, zone: ZoneInfo) -> list[tuple[int, int, int]]:
         entry[0] += int(count)
         entry[1] += int(ms or 0)
     return [(hour, count, ms) for hour, (count, ms) in hours.items()]
+
+
+def _time_part(hours, period: Period) -> dict:
+    """What the page shows of the local hours' rows: plays and milliseconds, the series, the
+    clock and the days listened."""
+    series, clock, days = _time_shapes(hours, period)
+    return {
+        "plays": sum(int(n) for _, n, _ in hours),
+        "ms": sum(int(ms or 0) for _, _, ms in hours),
+        "series": series,
+        "clock": clock,
+        "days": days,
+    }
 
 
 def _time_shapes(hours, period: Period) -> tuple[dict, list[list[int]], int]:

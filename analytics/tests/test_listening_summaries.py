@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import shutil
 import uuid
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.db import connections
 
+from analytics.listening import stats as listening_stats
 from analytics.listening.periods import Period
 from analytics.listening.stats import (
     _coverage,
@@ -23,7 +25,7 @@ from analytics.listening.stats import (
     _stats,
     _stats_from,
 )
-from music.models import PlayImport
+from music.models import Artist, PlayImport, Track, TrackArtist
 from music.services.plays import PlayRow, plays_delete_for_user, plays_store
 from personalify.archive import archive_alias
 from personalify.testing.spotify_export import EXTENDED_FOLDER, extended_items, write_zip
@@ -87,7 +89,8 @@ def raw_stats(period: Period) -> dict:
 
 def assert_summaries_equal_plays(period: Period) -> None:
     statements = _period_statements(ALICE, period)
-    assert "hours" in statements and statements["tracks"].sql  # the summaries answer
+    # The summaries answer (local hours from the quarter hours' summary).
+    assert statements["time"].name == "LOCAL_HOURS" and statements["ranked"].sql
     assert _stats(ALICE, period) == raw_stats(period)
     assert _coverage(ALICE) == _coverage_from(_rows("PER_DAY_SOURCE_SQL", ALICE))
 
@@ -224,7 +227,75 @@ def test_summary_stats_fall_back_to_the_plays_when_the_zone_is_not_in_quarter_ho
         ]
     )
     period = year("Europe/Amsterdam", date(1930, 5, 1), date(1930, 5, 2))
-    assert "hours" not in _period_statements(ALICE, period)
+    assert _period_statements(ALICE, period)["time"].name == "PER_QUARTER_SQL"
     stats = _stats(ALICE, period)
     assert stats == raw_stats(period)
     assert stats["totals"]["plays"] == 30
+
+
+def catalogue_make() -> None:
+    """Names for plays_make's tracks: t0-t24 in the catalogue with credits (one, two or three
+    artists, shared between tracks), albums by id (shared) and by name alone (no album id);
+    t25-t29 in the catalogue with no credits; t30-t40 only named by their plays."""
+    artists = [Artist.objects.create(id=f"a{n}", name=f"Artist {n % 5}") for n in range(8)]
+    for n in range(30):
+        album_id = f"al{n % 6}" if n % 4 else ""
+        if n >= 25:  # an album's tracks share their first artist: these have none
+            album_id = f"al{n}"
+        album = f"Album {n % 6}" if album_id else ["Night", "Day", ""][n % 3]
+        track = Track.objects.create(
+            id=f"t{n}",
+            name=f"Track {n % 17}",  # names repeat: ties are broken by name, then further
+            album_id=album_id,
+            album_name=album,
+            album_image_url=f"https://i.scdn.co/image/{n % 6}" if n % 6 != 5 else None,
+            url=f"https://open.spotify.com/track/t{n}" if n % 5 else "",
+        )
+        if n >= 25:
+            continue
+        first = n % 6 if album_id else n % 8  # an album's tracks share their first artist
+        credited = [first, *(((first + k * 3) % 8) for k in range(1, n % 3 + 1))]
+        for position, artist in enumerate(dict.fromkeys(credited)):
+            TrackArtist.objects.create(track=track, artist=artists[artist], position=position)
+
+
+def plays_named(rows: list[PlayRow], seed: int) -> list[PlayRow]:
+    """The plays of the tracks the catalogue does not know, with names as an export gives them
+    (some albums also named by catalogue tracks with no album id, by the same artist)."""
+    rng = random.Random(seed)
+    named = []
+    for row in rows:
+        number = int(row.track_id[1:]) if row.track_id else -1
+        if number >= 30:
+            row = replace(
+                row,
+                track_name=f"Track {number % 17}" if number % 5 else "",
+                artist_name=["Artist 0", "Artist 1", "Solo", ""][number % 4],
+                album_name=rng.choice(["Night", "Day", ""]) if number % 2 else "Night",
+            )
+        named.append(row)
+    return named
+
+
+@ARCHIVE_TX
+@pytest.mark.parametrize("top", [listening_stats.TOP, 3])
+def test_summary_rankings_equal_the_plays_when_tracks_are_named_by_catalogue_and_plays(
+    archive, monkeypatch, top
+):
+    catalogue_make()
+    plays_store(plays=plays_named(plays_make(900, seed=11), seed=11))
+    # A short top: ties at the cut (ranked by node A) are ordered by name as Python orders them.
+    monkeypatch.setattr(listening_stats, "TOP", top)
+    monkeypatch.setattr(listening_stats, "MOST_SKIPPED", min(top, 10))
+    # A custom period with partial months at both ends, across Berlin's spring DST change.
+    period = year("Europe/Berlin", date(2026, 1, 17), date(2026, 4, 3))
+    assert_summaries_equal_plays(period)
+    stats = _stats(ALICE, period)
+    for kind in ("tracks", "artists", "albums"):
+        for metric in ("plays", "ms"):
+            length = len(stats[kind][metric])
+            assert length == top if top < 10 else 10 < length < top, (kind, metric)
+    names = {a["name"] for metric in ("plays", "ms") for a in stats["artists"][metric]}
+    assert names & {"Solo", "Artist 0"}  # named from the plays, and from the catalogue
+    assert stats["most_skipped"] and len(stats["most_skipped"]) <= min(top, 10)
+    assert_summaries_equal_plays(year("America/New_York"))
