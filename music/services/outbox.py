@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from music.history import HistoryUnavailable, history_indexes_ensure, sync_history_record
@@ -176,10 +176,14 @@ def history_outbox_flush(*, limit: int = 500) -> OutboxFlushResult:
                 len(waiting),
                 error[:200],
             )
+    counts = HistoryOutbox.objects.aggregate(  # one query for both
+        pending=Count("id", filter=Q(parked_at__isnull=True)),
+        parked=Count("id", filter=Q(parked_at__isnull=False)),
+    )
     return OutboxFlushResult(
         delivered=len(delivered),
-        pending=HistoryOutbox.objects.filter(parked_at__isnull=True).count(),
+        pending=counts["pending"],
         error=error,
         rejected=rejected,
-        parked=HistoryOutbox.objects.filter(parked_at__isnull=False).count(),
+        parked=counts["parked"],
     )
