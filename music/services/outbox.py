@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -128,12 +128,19 @@ def _deliver_all(rows: list[HistoryOutbox]) -> list[tuple[HistoryOutbox, object]
             outcomes.append((row, _DELIVERED))
         return outcomes
 
+    def deliver_document_threaded(document_rows: list[HistoryOutbox]) -> list[tuple]:
+        try:
+            return deliver_document(document_rows)
+        finally:
+            connections.close_all()  # this thread's own, should anything have opened one
+
     groups = list(documents.values())
     if len(groups) == 1:
         return deliver_document(groups[0])
     workers = min(_DELIVERY_THREADS, len(groups))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="history") as pool:
-        return [outcome for done in pool.map(deliver_document, groups) for outcome in done]
+        done = pool.map(deliver_document_threaded, groups)
+        return [outcome for outcomes in done for outcome in outcomes]
 
 
 def history_outbox_flush(*, limit: int = 500) -> OutboxFlushResult:
