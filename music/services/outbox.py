@@ -148,7 +148,8 @@ def history_outbox_flush(*, limit: int = 500) -> OutboxFlushResult:
 
     Rows another flusher is delivering are skipped (row locks), so concurrent flushes never
     deliver the same row at the same time. Stops at the first sign that MongoDB is unreachable
-    and records it on the rows still waiting; a refused record backs off alone.
+    (each document's rows, delivered side by side with the others', stop there) and records it
+    on the rows still waiting; a refused record backs off alone.
     """
     delivered: list[int] = []
     error = None
