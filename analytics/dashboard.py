@@ -17,6 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 
 from lyrics.selectors import LYRICS_PROGRESS, lyrics_progress_get
@@ -186,11 +187,15 @@ def dashboard_get(*, user, time_range: str) -> dict:
         if other not in tops:
             tops[other] = selectors.top_get(user=user, time_range=other)
     recent, baseline = tops[recent_range], tops[baseline_range]
-    changes = _changes_shown(
-        # The selector's "short" is the more recent period of the two, "medium" the longer one.
-        selectors.ranking_changes_from(short=recent, medium=baseline),
-        recent=recent_range,
-        baseline=baseline_range,
+    # Only the sections' template (``grid_html``) reads the changes and the tracks' shown form:
+    # worked out when it renders, not on every view whose sections come from the cache.
+    changes = SimpleLazyObject(
+        lambda: _changes_shown(
+            # The selector's "short" is the more recent period of the two, "medium" the longer.
+            selectors.ranking_changes_from(short=recent, medium=baseline),
+            recent=recent_range,
+            baseline=baseline_range,
+        )
     )
     data: dict = {
         "time_range": time_range,
@@ -200,7 +205,7 @@ def dashboard_get(*, user, time_range: str) -> dict:
         "synced": top is not None,
         "synced_at": _parse_time(top["synced_at"]) if top else None,
         "artists": top["artists"] if top else [],
-        "tracks": _tracks(top["tracks"]) if top else [],
+        "tracks": SimpleLazyObject(lambda: _tracks(top["tracks"])) if top else [],
         "genres": _genres_shown(top["genres"][:LIST_GENRES]) if top else [],
         "genres_available": bool(top and top.get("genres_available")),
         "genre_info": genre_info_get(top=top, lookup=selectors.genres_progress_get(user=user)),

@@ -83,9 +83,20 @@ def history_ping() -> None:
 HISTORY_KEPT = 500
 
 
+def history_indexes_ensure() -> None:
+    """Create the history's unique index if it is missing (a flush asks once for all its
+    records); raises HistoryUnavailable when MongoDB cannot be reached."""
+    try:
+        _ensure_indexes(_collection())
+    except (ConnectionFailure, ExecutionTimeout, ConfigurationError) as exc:
+        raise HistoryUnavailable(str(exc)) from exc
+    except PyMongoError as exc:
+        raise HistoryRecordRejected(str(exc)) from exc
+
+
 def _ensure_indexes(collection: Collection) -> None:
-    # Idempotent and cheap; asked every time so a dropped collection gets its index back
-    # (the unique index is what makes delivery idempotent).
+    # Idempotent and cheap; asked by every delivery (or once per flush, indexes_known) so a
+    # dropped collection gets its index back (the unique index makes delivery idempotent).
     collection.create_index(
         [("spotify_id", ASCENDING), ("time_range", ASCENDING)],
         unique=True,
@@ -114,12 +125,14 @@ def sync_history_record(
     tracks: list[dict],
     genres: list[dict],
     genres_available: bool,
+    indexes_known: bool = False,
 ) -> bool:
     """Store one sync of one time range; return False if this sync_id was already stored.
 
     Idempotent: delivering the same record twice appends its summary once. A record that
     arrives late (from the outbox) never overwrites newer latest lists.
-    Raises HistoryUnavailable when MongoDB cannot be reached.
+    Raises HistoryUnavailable when MongoDB cannot be reached. ``indexes_known``: the caller
+    has just run ``history_indexes_ensure`` (one round trip less per record).
     """
     record = {
         "sync_id": str(sync_id),
@@ -132,7 +145,8 @@ def sync_history_record(
     now = datetime.now(UTC)
     try:
         collection = _collection()
-        _ensure_indexes(collection)
+        if not indexes_known:
+            _ensure_indexes(collection)
         stored = True
         try:
             # Matches only a document that does not hold this sync yet; when the document

@@ -13,7 +13,7 @@ records, syncs' top lists, vibes, plays, the user row), so the next view renders
 - Messages: a request with pending messages is rendered as usual and not kept.
 - Time: an entry lives at most PAGE_CACHE_SECONDS; a view may shorten that for one response
   (``response.page_cache_seconds``, 0 = do not keep), e.g. until a cooldown ends.
-- Trust: entries are signed (a keyed BLAKE2b digest, key derived from SECRET_KEY), so whoever
+- Trust: entries are signed (HMAC-SHA256, key derived from SECRET_KEY), so whoever
   can write to Redis still cannot make a page serve markup that our templates did not render.
 - Cost: on Redis, entries are bytes read and written with the raw client (no JSON round trip of
   a 100 KB page); the CSRF token is put in with one bytes replace.
@@ -64,10 +64,13 @@ def _signing_key(secret: str) -> bytes:
 
 
 def _signature(key: str, version: bytes, html: bytes) -> bytes:
-    digest = hashlib.blake2b(key=_signing_key(settings.SECRET_KEY), digest_size=20)
-    digest.update(key.encode() + b"|" + version + b"|")
-    digest.update(html)
-    return digest.hexdigest().encode()
+    # HMAC-SHA256 (OpenSSL's, with the CPU's SHA instructions where it has them): ~80 us over
+    # a 100 KB page against ~190 us for keyed BLAKE2b, on every kept page served.
+    mac = hmac.new(
+        _signing_key(settings.SECRET_KEY), key.encode() + b"|" + version + b"|", "sha256"
+    )
+    mac.update(html)
+    return mac.hexdigest().encode()
 
 
 # --- The store: raw bytes on Redis, the cache API elsewhere (the local-memory default) -------
