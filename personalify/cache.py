@@ -171,9 +171,16 @@ _IF_EQUAL = {
 _local_compare_lock = threading.Lock()
 
 
-def _if_equal(action: str, key: str, expected: str, timeout: float | None = None) -> bool:
+def cache_redis_client():
+    """django-redis' client of the cache (``make_key``, ``encode``, ``get_client``) when the cache
+    is Redis, for operations the cache API lacks (scripts, raw bytes); None otherwise."""
     client = getattr(cache, "client", None)
-    if client is not None and hasattr(client, "get_client"):  # django-redis
+    return client if client is not None and hasattr(client, "get_client") else None
+
+
+def _if_equal(action: str, key: str, expected: str, timeout: float | None = None) -> bool:
+    client = cache_redis_client()
+    if client is not None:
         args = [client.encode(expected, allow_int=False)]
         if action == "expire":
             args.append(int(timeout * 1000))

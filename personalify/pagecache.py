@@ -36,7 +36,7 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
-from .cache import CacheUnavailable, _guarded
+from .cache import CacheUnavailable, cache_guarded, cache_redis_client
 
 CSRF_PLACEHOLDER = "pagecache-csrf-token-4f1d0c"
 _PLACEHOLDER = CSRF_PLACEHOLDER.encode()
@@ -77,8 +77,8 @@ def _signature(key: str, version: bytes, html: bytes) -> bytes:
 
 
 def _redis():
-    client = getattr(cache, "client", None)
-    return client.get_client(write=True) if hasattr(client, "get_client") else None
+    client = cache_redis_client()
+    return client.get_client(write=True) if client is not None else None
 
 
 def _mget(keys: list[str]) -> list[bytes | None]:
@@ -89,7 +89,7 @@ def _mget(keys: list[str]) -> list[bytes | None]:
         found = cache.get_many(keys)
         return [found.get(k) for k in keys]
 
-    return _guarded(read)
+    return cache_guarded(read)
 
 
 def _set(key: str, value: bytes, seconds: int, *, only_new: bool = False) -> bool:
@@ -102,7 +102,7 @@ def _set(key: str, value: bytes, seconds: int, *, only_new: bool = False) -> boo
         cache.set(key, value, seconds)
         return True
 
-    return _guarded(write)
+    return cache_guarded(write)
 
 
 def page_version_key(owner) -> str:

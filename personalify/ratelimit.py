@@ -9,10 +9,9 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 
-from .cache import CacheUnavailable, cache_call, cache_guarded, cache_set
+from .cache import CacheUnavailable, cache_call, cache_guarded, cache_redis_client, cache_set
 
 # Stands for "no address known" (an IP address, as django-axes requires one).
 UNKNOWN_ADDRESS = str(ipaddress.IPv4Address(0))
@@ -99,8 +98,8 @@ _local_spacing_lock = threading.Lock()
 
 
 def _spacing(key: str, ms: int, action: str) -> float:
-    client = getattr(cache, "client", None)
-    if client is not None and hasattr(client, "get_client"):  # django-redis: the whole site
+    client = cache_redis_client()
+    if client is not None:  # Redis: the whole site
         redis = client.get_client(write=True)
         return int(redis.eval(_SPACING_SCRIPT, 1, client.make_key(key), ms, action)) / 1000
     with _local_spacing_lock:  # the in-memory cache lives in this process only
