@@ -192,3 +192,60 @@ def test_dashboard_miss_reads_its_cached_data_with_one_round_trip(alice, alice_p
     # The session (with its user), then the page's versions and entry, then everything the
     # page shows (lists, vibe, progress, cooldown, kept grid): one GET and two MGETs.
     assert (after["get"] - before["get"], after["mget"] - before["mget"]) == (1, 2)
+
+
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
+
+
+def _gzip_page(client, **extra):
+    import gzip
+
+    response = client.get(DASHBOARD, HTTP_ACCEPT_ENCODING=BROWSER_ENCODINGS, **extra)
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    return response, gzip.decompress(response.content).decode()
+
+
+def test_cached_page_is_served_gzip_with_a_working_token_when_the_browser_takes_gzip(
+    alice, alice_page
+):
+    alice_page.handler.enforce_csrf_checks = True
+    plain = alice_page.get(DASHBOARD).content.decode()
+    response, body = _gzip_page(alice_page)
+    assert response[HEADER] == "hit"
+    assert len(response.content) < len(body) / 4
+    # The same page as a client without gzip gets, but for the per-response token.
+    assert TOKEN.sub("", body) == TOKEN.sub("", plain)
+    tokens = TOKEN.findall(body)
+    assert tokens and CSRF_PLACEHOLDER not in body and all(t == tokens[0] for t in tokens)
+    logout = alice_page.post(reverse("accounts:logout"), {"csrfmiddlewaretoken": tokens[0]})
+    assert logout.status_code == 302
+
+
+def test_rendered_page_is_served_gzip_like_the_kept_one_when_it_is_kept(alice, alice_page):
+    page_version_bump(alice.pk)
+    response, body = _gzip_page(alice_page)
+    assert response[HEADER] == "miss"
+    assert "Artist alice1" in body and CSRF_PLACEHOLDER not in body
+
+
+def test_cached_page_is_plain_when_the_client_refuses_gzip(alice_page):
+    response = alice_page.get(DASHBOARD, HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
+    assert response[HEADER] == "hit" and "Content-Encoding" not in response
+    assert "Artist alice1" in response.content.decode()
+
+
+def test_signed_entry_that_is_not_a_packed_page_is_rendered_again_when_it_is_read(
+    alice, alice_page
+):
+    from personalify.pagecache import _entry
+
+    redis = cache.client.get_client()
+    (key,) = redis.scan_iter(f"page:{alice.pk}:*")
+    head = redis.get(key).split(b" ", 1)[0]  # the versions it was kept under
+    # Signed like ours, but a whole HTML page (the layout before pages were packed).
+    redis.set(key, _entry(key.decode(), head, b"<p>whole page</p>", "text/html"))
+
+    response = alice_page.get(DASHBOARD, HTTP_ACCEPT_ENCODING=BROWSER_ENCODINGS)
+
+    assert response.status_code == 200 and response[HEADER] == "miss"
