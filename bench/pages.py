@@ -19,7 +19,7 @@ Then each page, cached, as req/s, median and p95 and its ratio to the authentica
 authenticated floor). Then the dashboard's misses, one client at a time, against the cached
 median (target <= 3x): the rendered page not cached (PAGE_CACHE off: the data still in Redis),
 and nothing cached at all (Django's DummyCache: everything from PostgreSQL).
-Every floor and page is the median of 3 interleaved rounds (see ``rounds_measure``).
+Every floor and page is the median of 5 interleaved rounds (see ``rounds_measure``).
 BENCH_SECONDS (default 5) sets the length of each measurement (a round: 2/5 of it).
 """
 
@@ -38,7 +38,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
-ROUNDS = 3
+ROUNDS = 5
 ROUND_SECONDS = max(1, DURATION * 2 // 5)  # 2 s by default
 CONN_MAX_AGE = int(os.environ.get("BENCH_CONN_MAX_AGE", "60"))
 BENCH_DB = f"bench_personalify_dashboard_{os.getpid()}"
@@ -485,12 +485,18 @@ def run() -> None:
             port = stack.serve(module)
             figures = measure(port, dashboard, stack.cookie, connections=1)
             times = figures["p50"] / base["p50"]
+            # The target is the page cache's miss (what follows a sync, data in Redis);
+            # without any cache (Redis lost) everything comes from PostgreSQL: for reference.
+            verdict = (
+                f"target <= 3x: {'met' if times <= 3 else 'NOT met'}"
+                if module == "bench_pages_nopage_settings"
+                else "no cache at all: for reference"
+            )
             print(
                 _line(
                     label + ", 1 client",
                     figures,
-                    f"median = {times:.1f}x the cached median (target <= 3x: "
-                    f"{'met' if times <= 3 else 'NOT met'})",
+                    f"median = {times:.1f}x the cached median ({verdict})",
                 )
             )
             _record(label, figures)

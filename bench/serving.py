@@ -17,15 +17,20 @@ import statistics
 import threading
 import time
 
-from bench.pages import DURATION, Stack, measure
+from bench.pages import ROUND_SECONDS, ROUNDS, Stack, measure, rounds_measure
 
 POLLERS = 24
 POLL_SECONDS = 1.0
 CONFIGS = (
-    ("gthread, 2 processes x 4 threads", "--worker-class gthread --workers 2 --threads 4"),
-    ("gthread, 3 processes x 4 threads", "--worker-class gthread --workers 3 --threads 4"),
-    ("sync, 2 processes", "--worker-class sync --workers 2 --threads 1"),
-    ("sync, 5 processes", "--worker-class sync --workers 5 --threads 1"),
+    ("gthread, 2 processes x 4 threads", "--worker-class gthread --workers 2 --threads 4", {}),
+    (
+        "gthread, 2 x 4, one shared socket",
+        "--worker-class gthread --workers 2 --threads 4",
+        {"GUNICORN_REUSE_PORT": "0"},
+    ),
+    ("gthread, 3 processes x 4 threads", "--worker-class gthread --workers 3 --threads 4", {}),
+    ("sync, 2 processes", "--worker-class sync --workers 2 --threads 1", {}),
+    ("sync, 5 processes", "--worker-class sync --workers 5 --threads 1", {}),
 )
 
 
@@ -75,20 +80,24 @@ def run() -> None:
 
     with Stack() as stack:
         print(
-            f"cached dashboard under wrk -c4 for {DURATION} s while {POLLERS} clients poll the "
+            f"cached dashboard under wrk -c4 ({ROUNDS} rounds of {ROUND_SECONDS} s) while "
+            f"{POLLERS} clients poll the "
             f"status endpoint every {POLL_SECONDS:.0f} s over keep-alive connections; load "
             f"average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
-        for label, args in CONFIGS:
-            port = stack.serve("bench_pages_settings", BENCH_GUNICORN_ARGS=args)
+        for label, args, env in CONFIGS:
+            port = stack.serve("bench_pages_settings", BENCH_GUNICORN_ARGS=args, **env)
             measure(port, "/dashboard/status/", stack.cookie, seconds=1)  # warm
             queue: multiprocessing.Queue = multiprocessing.Queue()
+            seconds = ROUNDS * (ROUND_SECONDS + 1)
             pollers = multiprocessing.Process(
-                target=_pollers, args=(port, stack.cookie, DURATION + 1, queue)
+                target=_pollers, args=(port, stack.cookie, seconds, queue)
             )
             pollers.start()
             time.sleep(0.5)
-            figures = measure(port, "/dashboard/?range=short_term", stack.cookie)
+            # The median of rounds, each with new connections (bench.pages.rounds_measure).
+            dashboard = [("dashboard", "/dashboard/?range=short_term", stack.cookie)]
+            figures = rounds_measure(port, dashboard)["dashboard"]
             latencies, failures = queue.get()
             pollers.join()
             stack.stop_servers()
@@ -96,7 +105,8 @@ def run() -> None:
             poll_p95 = latencies[int(len(latencies) * 0.95)] * 1000 if latencies else float("nan")
             poll_p50 = statistics.median(latencies) * 1000 if latencies else float("nan")
             print(
-                f"{label:<36} dashboard {figures['rps']:6.0f} req/s, median "
+                f"{label:<36} dashboard {figures['rps']:6.0f} req/s (rounds "
+                f"{' / '.join(str(r) for r in figures['rounds'])}), median "
                 f"{figures['p50']:5.1f} ms, p95 {figures['p95']:6.1f} ms, {figures['errors']} "
                 f"errors | polls: {len(latencies)} answered, median {poll_p50:5.1f} ms, p95 "
                 f"{poll_p95:6.1f} ms, {len(failures)} failed"

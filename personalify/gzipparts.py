@@ -21,6 +21,7 @@ import struct
 import zlib
 
 _MASK = 0xFFFFFFFF
+_POLYNOMIAL = 0xEDB88320  # CRC-32's, bit-reversed (zlib's register shifts right)
 # ID1 ID2, deflate, no flags, no modification time, no extra flags, OS unknown.
 _GZIP_HEADER = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff"
 _HEAD = struct.Struct("<I")
@@ -31,10 +32,18 @@ MAX_FILLER = 0xFFFF  # one stored block
 
 def _zeros_columns(length: int) -> tuple[int, ...]:
     """The columns of M_length: column ``i`` is the register after ``length`` zero bytes run
-    from a register holding only bit ``i`` (zlib's crc32 inverts the register on the way in
-    and out, hence the masks)."""
-    zeros = bytes(length)
-    return tuple(zlib.crc32(zeros, (1 << bit) ^ _MASK) ^ _MASK for bit in range(32))
+    from a register holding only bit ``i``.
+
+    One pass of zlib gives column 31 (zlib's crc32 inverts the register on the way in and out,
+    hence the masks); the others follow without another pass, because M_length commutes with
+    the one-bit step A (both are powers of it) and A takes bit ``i`` to bit ``i - 1``:
+    column ``i - 1`` = M(A e_i) = A(column ``i``)."""
+    column = zlib.crc32(bytes(length), (1 << 31) ^ _MASK) ^ _MASK
+    columns = [column]
+    for _ in range(31):
+        column = (column >> 1) ^ (_POLYNOMIAL if column & 1 else 0)
+        columns.append(column)
+    return tuple(reversed(columns))
 
 
 def _times(columns: tuple[int, ...], register: int) -> int:
