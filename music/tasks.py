@@ -77,7 +77,8 @@ def library_sync_task(self, user_id: int) -> dict:
             user.spotify_id,
             state="queued",
             step="Waiting for Spotify's rate limit",
-            error=f"Spotify is rate-limiting this site; retrying at {retry_at:%H:%M:%S} UTC.",
+            # The page adds the retry's time in the reader's zone (retry_at).
+            error="Spotify is rate-limiting this site; the sync waits and retries by itself.",
             retry_at=retry_at.isoformat(),
         )
         raise self.retry(countdown=countdown)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import connections
-from django.utils import timezone
 
 from accounts.exceptions import SpotifyReauthRequired
 from music.spotify import (
@@ -74,10 +72,10 @@ _SEVERITY = (
 )
 
 
-def _when(seconds: int) -> str:
-    moment = timezone.now() + timedelta(seconds=seconds)
-    delay = f"{seconds} s" if seconds < 120 else f"{round(seconds / 60)} min"
-    return f"{moment:%H:%M:%S} UTC (in {delay})"
+def _wait(seconds: int) -> str:
+    # A duration, not a clock time: this sentence is stored and read later, by someone in
+    # their own zone (the dashboard shows the retry's own time from the progress record).
+    return f"{seconds} s" if seconds < 120 else f"{round(seconds / 60)} min"
 
 
 def sync_error_reason(exc: BaseException) -> str:
@@ -93,8 +91,8 @@ def sync_error_reason(exc: BaseException) -> str:
         return f"Spotify refused the request: {getattr(exc, 'message', '') or exc}"
     if isinstance(exc, SpotifyRateLimited):
         return (
-            f"Spotify is rate-limiting this site; the sync can retry after "
-            f"{_when(exc.retry_after)}."
+            f"Spotify is rate-limiting this site: it asked to wait {_wait(exc.retry_after)} "
+            f"before the next sync."
         )
     if isinstance(exc, SpotifyUnavailable):
         return "Spotify is not answering right now (server error or timeout); try again later."
