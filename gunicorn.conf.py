@@ -14,12 +14,6 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-# Each process listens on its own SO_REUSEPORT socket, so the kernel spreads new connections
-# over the processes. With one shared socket, the process that wakes first accepts a whole
-# burst (a browser's parallel connections, wrk's four) and keeps it, keep-alive, while the
-# other idles: bench/pages.py saw all four of wrk's connections in one process in 1 run of 8,
-# at half the rate (the Dockerfile has the figures). GUNICORN_REUSE_PORT=0 shares one socket.
-reuse_port = os.environ.get("GUNICORN_REUSE_PORT", "1") == "1"
 # A request line or header longer than these is refused by gunicorn before Django sees it.
 limit_request_line = 4094
 limit_request_fields = 100

@@ -23,11 +23,6 @@ POLLERS = 24
 POLL_SECONDS = 1.0
 CONFIGS = (
     ("gthread, 2 processes x 4 threads", "--worker-class gthread --workers 2 --threads 4", {}),
-    (
-        "gthread, 2 x 4, one shared socket",
-        "--worker-class gthread --workers 2 --threads 4",
-        {"GUNICORN_REUSE_PORT": "0"},
-    ),
     ("gthread, 3 processes x 4 threads", "--worker-class gthread --workers 3 --threads 4", {}),
     ("sync, 2 processes", "--worker-class sync --workers 2 --threads 1", {}),
     ("sync, 5 processes", "--worker-class sync --workers 5 --threads 1", {}),

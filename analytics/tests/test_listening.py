@@ -405,6 +405,23 @@ def test_listening_page_shows_the_period_in_the_users_zone(archive_ready, alice,
 
 
 @ARCHIVE_TX
+def test_listening_page_shows_no_query_text_back_when_the_period_is_not_custom(
+    archive_ready, alice, client
+):
+    listening_month()
+    client.force_login(alice)
+    url = "/analytics/listening/?period=4w&from=planted-text-7q&to=2026-03-31"
+    for _ in range(2):  # rendered, then the kept page
+        page = client.get(url)
+        assert page.status_code == 200
+        assert b"planted-text-7q" not in page.content and b"2026-03-31" not in page.content
+    # A custom period keeps its dates in the page's links and fields.
+    custom = client.get("/analytics/listening/?period=custom&from=2026-03-01&to=2026-03-31")
+    assert b"from=2026-03-01&amp;to=2026-03-31" in custom.content
+    assert b'name="from" value="2026-03-01"' in custom.content
+
+
+@ARCHIVE_TX
 def test_listening_page_marks_gaps_on_the_timeline(archive_ready, alice, client):
     plays_store(
         plays=[

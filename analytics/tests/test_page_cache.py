@@ -232,7 +232,25 @@ def test_rendered_page_is_served_gzip_like_the_kept_one_when_it_is_kept(alice, a
 def test_cached_page_is_plain_when_the_client_refuses_gzip(alice_page):
     response = alice_page.get(DASHBOARD, HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
     assert response[HEADER] == "hit" and "Content-Encoding" not in response
+    assert "Accept-Encoding" in response["Vary"]  # a shared cache must not serve it to gzip
     assert "Artist alice1" in response.content.decode()
+
+
+def test_cached_page_carries_a_new_masked_token_when_served_gzip_again(alice_page):
+    first = TOKEN.findall(_gzip_page(alice_page)[1])[0]
+    second = TOKEN.findall(_gzip_page(alice_page)[1])[0]
+    assert first != second  # masked per response, as Django's own pages
+
+
+def test_gzip_page_token_matches_a_new_cookie_when_the_browser_has_none(alice, alice_page):
+    stranger = Client(enforce_csrf_checks=True)
+    stranger.cookies["sessionid"] = alice_page.cookies["sessionid"].value
+    response, body = _gzip_page(stranger)
+    assert response[HEADER] == "hit" and "csrftoken" in response.cookies
+    logout = stranger.post(
+        reverse("accounts:logout"), {"csrfmiddlewaretoken": TOKEN.findall(body)[0]}
+    )
+    assert logout.status_code == 302
 
 
 def test_signed_entry_that_is_not_a_packed_page_is_rendered_again_when_it_is_read(

@@ -3,7 +3,7 @@ download of all the user's data."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.decorators import login_required
@@ -40,6 +40,19 @@ def _zone(request) -> ZoneInfo:
     return user_zone(request.COOKIES.get(TZ_COOKIE)) or ZoneInfo("UTC")
 
 
+def _day(request, name: str, key: str) -> str:
+    """A custom period's ``from``/``to`` as an ISO date, else "": nothing a link carries into
+    the page is shown back unless it is a date (a kept page is served compressed, so text a
+    visitor chose must not sit beside the user's data)."""
+    value = request.GET.get(name, "")
+    if key != "custom":
+        return ""
+    try:
+        return date.fromisoformat(value).isoformat() if len(value) == 10 else ""
+    except ValueError:
+        return ""
+
+
 def _choice(request, name: str, choices, default: str) -> str:
     value = request.GET.get(name, default)
     return value if value in choices else default
@@ -59,15 +72,15 @@ def listening_detail(request):
         "by_labels": shown.BY_LABELS,
         "period_key": key,
         "zone": zone,
-        "start": request.GET.get("from", ""),
-        "end": request.GET.get("to", ""),
+        "start": _day(request, "from", key),
+        "end": _day(request, "to", key),
     }
     if not user.spotify_id:
         context["error"] = "Log in with Spotify to see your listening history."
         return render(request, "analytics/listening_detail.html", context, status=400)
     try:
-        dates = {"key": key, "zone": zone, "now": now, "start": context["start"]}
-        dates["end"] = context["end"]
+        dates = {"key": key, "zone": zone, "now": now}
+        dates |= {"start": request.GET.get("from", ""), "end": request.GET.get("to", "")}
         if key == "all":  # starts at the first play
             coverage = coverage_get(spotify_id=user.spotify_id)
             first = coverage["first"] and datetime.fromisoformat(coverage["first"])
@@ -110,8 +123,9 @@ def _body(request, user, period, coverage, metric: str, by: str, now) -> str:
         "by_labels": shown.BY_LABELS,
         "metrics": shown.METRICS,
         "zone": zone,
-        "start": request.GET.get("from", ""),
-        "end": request.GET.get("to", ""),
+        # The period's own days (what the cached body's key holds), never the query's text.
+        "start": period.first_day.isoformat() if period.key == "custom" else "",
+        "end": period.last_day.isoformat() if period.key == "custom" else "",
         "totals": {
             **stats["totals"],
             "minutes": shown.minutes(stats["totals"]["ms"]),

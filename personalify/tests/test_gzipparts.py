@@ -81,6 +81,9 @@ def test_gzip_join_raises_when_the_packed_page_is_cut_or_extended(cut):
         ("gzip;q=0", False),
         ("gzip;q=0, *", False),  # named beats the wildcard
         ("gzip; q=nonsense", False),
+        ("gzip;q=inf", False),
+        ("gzip;q=2", False),
+        ("gzip;q=0.001", True),
         ("identity", False),
         ("br", False),
         ("", False),
@@ -88,3 +91,9 @@ def test_gzip_join_raises_when_the_packed_page_is_cut_or_extended(cut):
 )
 def test_accepts_gzip_reads_the_weights_when_the_header_names_encodings(header, takes):
     assert accepts_gzip(header) is takes
+
+
+def test_gzip_join_length_varies_between_responses_when_the_page_and_token_are_the_same():
+    packed = pack([b"<p>" * 1000, b"</p>"])
+    lengths = {len(gzip_join(packed, b"t" * 64)) for _ in range(50)}
+    assert len(lengths) > 10  # random padding in the header's file name
