@@ -40,7 +40,7 @@ from pathlib import Path
 
 DURATION = int(os.environ.get("BENCH_SECONDS", "5"))
 ROUNDS = 5
-RETRIES = 3
+RETRIES = 5
 REMEASURED: dict[str, int] = {}  # label -> rounds measured again (all connections in one process)
 ROUND_SECONDS = max(1, DURATION * 2 // 5)  # 2 s by default
 CONN_MAX_AGE = int(os.environ.get("BENCH_CONN_MAX_AGE", "60"))
@@ -428,13 +428,13 @@ def rounds_measure(port: int, targets: list[tuple[str, str, str]], rounds: int =
     """Every ``(label, path, cookie)`` in ``rounds`` interleaved rounds of ROUND_SECONDS (noise
     on a shared machine then hits all of them alike), each the median of its rounds.
 
-    gthread keeps a keep-alive connection in the process that accepted it, and in about 1 run
-    of 8 one process accepts all four of wrk's connections while the other idles: that run
-    measures one core, at about half the rate, whatever the page costs (seen with `ss`: 4-0
-    splits measured 318-358 req/s where 2-2 and 3-1 splits of the same page measured
-    613-1,089). So each round checks, with `ss`, how its connections sit, and a round whose
-    connections all sit in one process is measured again (up to RETRIES times; the count is
-    printed, as ``one-process rounds measured again``)."""
+    gthread keeps a keep-alive connection in the process that accepted it, and often one
+    process accepts all four of wrk's connections while the other idles (1 run in 8 on an idle
+    machine, more than half of them on a busy one): that run measures one core, at about half
+    the rate, whatever the page costs (seen with `ss`: 4-0 splits measured 318-358 req/s where
+    2-2 and 3-1 splits of the same page measured 613-1,089). So each round checks, with `ss`,
+    how its connections sit, and a round whose connections all sit in one process is measured
+    again (up to RETRIES times; the count is printed)."""
     parts: dict[str, list[dict]] = {label: [] for label, _, _ in targets}
     for _ in range(rounds):
         for label, path, cookie in targets:
