@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from personalify.cache import cache_bytes_get, cache_bytes_set
 from personalify.pagecache import page_version_bump
 
 from .dashboard_data import (
@@ -107,16 +108,15 @@ def test_dashboard_renders_the_new_lists_when_a_sync_replaces_the_cache(alice_cl
 
 
 def test_deleting_a_user_forgets_their_rendered_dashboard(alice_client, alice):
-    from django.core.cache import cache
 
     from analytics.dashboard import grid_cache_key
 
     top_cache(top_payload(alice.spotify_id))
     alice_client.get(DASHBOARD)
     key = grid_cache_key(spotify_id=alice.spotify_id, time_range="short_term")
-    assert cache.get(key)
+    assert cache_bytes_get(key)
     alice.delete()
-    assert cache.get(key) is None
+    assert cache_bytes_get(key) is None
 
 
 def test_dashboard_renders_again_when_the_cached_html_was_changed_in_redis(alice_client, alice):
@@ -125,16 +125,17 @@ def test_dashboard_renders_again_when_the_cached_html_was_changed_in_redis(alice
     top_cache(top_payload(alice.spotify_id))
     alice_client.get(DASHBOARD)
     key = grid_cache_key(spotify_id=alice.spotify_id, time_range="short_term")
-    entry = cache.get(key)
-    assert entry["signature"] and "Artist artist01" in entry["html"]
+    entry = cache_bytes_get(key)
+    head, _, html = entry.partition(b"\n")
+    assert len(head.split(b" ")) == 2 and b"Artist artist01" in html
     # Someone with access to Redis swaps the markup but keeps the version and signature.
-    cache.set(key, {**entry, "html": '<script id="planted">alert(1)</script>'}, 3600)
+    cache_bytes_set(key, head + b'\n<script id="planted">alert(1)</script>', 3600)
     page_version_bump(alice.pk)  # the whole page renders again (personalify.pagecache)
 
     body = alice_client.get(DASHBOARD).content.decode()
 
     assert "planted" not in body and "Artist artist01" in body
-    assert cache.get(key)["html"] == entry["html"]  # rendered again and stored again
+    assert cache_bytes_get(key) == entry  # rendered again and stored again
 
 
 def test_share_image_is_drawn_once_per_list_and_again_when_the_list_changes(alice_client, alice):
