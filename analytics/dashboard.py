@@ -184,21 +184,36 @@ def genre_info_get(*, top: dict | None, lookup: dict) -> dict:
     }
 
 
+def _ranking_stamp(*, user, time_range: str) -> str:
+    """What tells the other ranking of "what changed" (not the shown one) apart, for the version
+    of the kept sections: a digest of the bytes Redis holds for it, so a page whose sections are
+    kept never decodes that ranking's JSON (40 KB); its sync time (read in full, from PostgreSQL
+    if need be) when the cache holds no bytes for it."""
+    key = selectors.top_cache_key(spotify_id=user.spotify_id, time_range=time_range)
+    stored = cache_bytes_get(key)
+    if stored is not None:
+        return hashlib.sha1(stored, usedforsecurity=False).hexdigest()
+    other = selectors.top_get(user=user, time_range=time_range)
+    return str((other or {}).get("synced_at"))
+
+
 def dashboard_get(*, user, time_range: str) -> dict:
     """Everything the dashboard page renders for one user and time range."""
     top = selectors.top_get(user=user, time_range=time_range)
     recent_range, baseline_range = CHANGE_PAIRS[time_range]
-    tops = {time_range: top}
-    for other in (recent_range, baseline_range):
-        if other not in tops:
-            tops[other] = selectors.top_get(user=user, time_range=other)
-    recent, baseline = tops[recent_range], tops[baseline_range]
-    # Only the sections' template (``grid_html``) reads the changes and the tracks' shown form:
-    # worked out when it renders, not on every view whose sections come from the cache.
+
+    def ranking(other: str) -> dict | None:
+        return top if other == time_range else selectors.top_get(user=user, time_range=other)
+
+    # Only the sections' template (``grid_html``) reads the changes and the tracks' shown form,
+    # and with them the other ranking: worked out when it renders, not on every view whose
+    # sections come from the cache.
     changes = SimpleLazyObject(
         lambda: _changes_shown(
             # The selector's "short" is the more recent period of the two, "medium" the longer.
-            selectors.ranking_changes_from(short=recent, medium=baseline),
+            selectors.ranking_changes_from(
+                short=ranking(recent_range), medium=ranking(baseline_range)
+            ),
             recent=recent_range,
             baseline=baseline_range,
         )
@@ -219,7 +234,12 @@ def dashboard_get(*, user, time_range: str) -> dict:
         if top
         else False,
         "changes": changes,
-        "changes_version": f"{(recent or {}).get('synced_at')}|{(baseline or {}).get('synced_at')}",
+        "changes_version": "|".join(
+            str((top or {}).get("synced_at"))
+            if r == time_range
+            else _ranking_stamp(user=user, time_range=r)
+            for r in (recent_range, baseline_range)
+        ),
         "sync": progress_shown(selectors.sync_progress_get(user=user)),
         "sync_again_at": selectors.sync_cooldown_until(user=user),
         "mood": mood_get(user=user, time_range=time_range),

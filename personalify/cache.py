@@ -140,8 +140,8 @@ def _prefetched_value(prefetched: dict, key: str, default):
 
 
 def cache_bytes_get(key: str) -> bytes | None:
-    """The bytes ``cache_bytes_set`` stored under ``key``; None when there are none (or something
-    else is stored there) or the cache is down. Within ``cache_prefetch``, from its read."""
+    """The bytes ``cache_bytes_set`` stored under ``key`` (None when there are none, or the cache
+    is down). Within ``cache_prefetch``, answered from its read."""
     prefetched = _prefetched.get()
     if prefetched is not None and key in prefetched["keys"]:
         value = prefetched["stored"].get(key, prefetched["decoded"].get(key))

@@ -16,7 +16,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from django import template
-from django.conf import STATICFILES_STORAGE_ALIAS
+from django.conf import STATICFILES_STORAGE_ALIAS, settings
 from django.core.files.storage import storages
 from django.urls import get_resolver, get_script_prefix, get_urlconf, reverse
 
@@ -36,11 +36,12 @@ def fixed_url(name: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def _static_url(path: str, storage) -> str:
+def _static_url(path: str, storage, static_url: str | None) -> str:
+    # A storage reads STATIC_URL when it changes (tests): it is part of the key too.
     return storage.url(path)
 
 
 @register.simple_tag
 def fixed_static(path: str) -> str:
     """The URL of the static file ``path``, as ``{% static %}`` gives it."""
-    return _static_url(path, storages[STATICFILES_STORAGE_ALIAS])
+    return _static_url(path, storages[STATICFILES_STORAGE_ALIAS], settings.STATIC_URL)
