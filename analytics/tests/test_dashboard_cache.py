@@ -16,6 +16,7 @@ from personalify.pagecache import page_version_bump
 from .dashboard_data import (
     mood_progress,
     page,
+    texts,
     top_cache,
     top_payload,
     vibe_row,
@@ -105,6 +106,21 @@ def test_dashboard_renders_the_new_lists_when_a_sync_replaces_the_cache(alice_cl
     top_cache({**newer, "synced_at": "2026-11-25T17:00:00+00:00"})
     body = alice_client.get(DASHBOARD).content.decode()
     assert "Artist after" in body and "Artist before" not in body
+
+
+def test_dashboard_shows_what_changed_again_when_the_other_ranking_changes_at_one_sync_time(
+    alice_client, alice
+):
+    # "What changed" reads the last 6 months' ranking too: a new copy of it (the genre lookup
+    # rewrites rankings keeping their sync time) is told apart by what it holds.
+    top_cache(top_payload(alice.spotify_id, artist_ids=["kept", "newcomer"]))
+    top_cache(top_payload(alice.spotify_id, "medium_term", artist_ids=["kept"]))
+    new_artists = '//div[@data-kind="artists"]//ul[@data-group="new"]/li'
+    assert "Artist newcomer" in texts(page(alice_client.get(DASHBOARD)), new_artists)[0]
+
+    top_cache(top_payload(alice.spotify_id, "medium_term", artist_ids=["newcomer", "kept"]))
+
+    assert texts(page(alice_client.get(DASHBOARD)), new_artists) == []
 
 
 def test_deleting_a_user_forgets_their_rendered_dashboard(alice_client, alice):
