@@ -184,17 +184,16 @@ def genre_info_get(*, top: dict | None, lookup: dict) -> dict:
     }
 
 
-def _ranking_stamp(*, user, time_range: str) -> str:
+def _ranking_stamp(*, user, time_range: str, ranking) -> str:
     """What tells the other ranking of "what changed" (not the shown one) apart, for the version
     of the kept sections: a digest of the bytes Redis holds for it, so a page whose sections are
-    kept never decodes that ranking's JSON (40 KB); its sync time (read in full, from PostgreSQL
-    if need be) when the cache holds no bytes for it."""
+    kept never decodes that ranking's JSON (40 KB); else its sync time, from ``ranking`` (read
+    in full, from PostgreSQL if need be)."""
     key = selectors.top_cache_key(spotify_id=user.spotify_id, time_range=time_range)
     stored = cache_bytes_get(key)
     if stored is not None:
         return hashlib.sha1(stored, usedforsecurity=False).hexdigest()
-    other = selectors.top_get(user=user, time_range=time_range)
-    return str((other or {}).get("synced_at"))
+    return str((ranking(time_range) or {}).get("synced_at"))
 
 
 def dashboard_get(*, user, time_range: str) -> dict:
@@ -202,8 +201,14 @@ def dashboard_get(*, user, time_range: str) -> dict:
     top = selectors.top_get(user=user, time_range=time_range)
     recent_range, baseline_range = CHANGE_PAIRS[time_range]
 
+    others: dict[str, dict | None] = {}
+
     def ranking(other: str) -> dict | None:
-        return top if other == time_range else selectors.top_get(user=user, time_range=other)
+        if other == time_range:
+            return top
+        if other not in others:  # once: without a cache, each read is 4 queries
+            others[other] = selectors.top_get(user=user, time_range=other)
+        return others[other]
 
     # Only the sections' template (``grid_html``) reads the changes and the tracks' shown form,
     # and with them the other ranking: worked out when it renders, not on every view whose
@@ -237,7 +242,7 @@ def dashboard_get(*, user, time_range: str) -> dict:
         "changes_version": "|".join(
             str((top or {}).get("synced_at"))
             if r == time_range
-            else _ranking_stamp(user=user, time_range=r)
+            else _ranking_stamp(user=user, time_range=r, ranking=ranking)
             for r in (recent_range, baseline_range)
         ),
         "sync": progress_shown(selectors.sync_progress_get(user=user)),

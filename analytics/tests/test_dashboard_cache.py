@@ -78,6 +78,22 @@ def test_dashboard_cache_miss_costs_a_constant_number_of_queries(
     assert len(tree.xpath('//section[@id="artists"]//li[@data-rank]')) == n_items
 
 
+def test_dashboard_reads_each_ranking_once_when_nothing_is_cached(
+    client, fake_spotify_factory, django_assert_max_num_queries, settings
+):
+    from music.services import library_sync
+    from personalify.testing.users import spotify_user_make
+
+    fake = fake_spotify_factory(n_items=10)
+    user = spotify_user_make(fake, spotify_id="uncached")
+    library_sync(user=user)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    client.force_login(user)
+    with django_assert_max_num_queries(MISS_QUERIES):
+        tree = page(client.get(DASHBOARD))
+    assert len(tree.xpath('//section[@id="changes"]')) == 1
+
+
 def test_dashboard_cache_miss_query_count_is_equal_for_10_and_50_items(
     client, fake_spotify_factory
 ):
