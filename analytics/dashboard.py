@@ -23,7 +23,13 @@ from django.utils.safestring import mark_safe
 from lyrics.selectors import LYRICS_PROGRESS, lyrics_progress_get
 from music import selectors
 from music.spotify import TimeRange
-from personalify.cache import cache_delete, cache_get, cache_set
+from personalify.cache import (
+    cache_bytes_get,
+    cache_bytes_set,
+    cache_delete,
+    cache_get,
+    cache_set,
+)
 from personalify.progress import progress_key, progress_shown
 
 from . import selectors as analytics_selectors
@@ -178,21 +184,41 @@ def genre_info_get(*, top: dict | None, lookup: dict) -> dict:
     }
 
 
+def _ranking_stamp(*, user, time_range: str, ranking) -> str:
+    """What tells the other ranking of "what changed" (not the shown one) apart, for the version
+    of the kept sections: a digest of the bytes Redis holds for it, so a page whose sections are
+    kept never decodes that ranking's JSON (40 KB); else its sync time, from ``ranking`` (read
+    in full, from PostgreSQL if need be)."""
+    key = selectors.top_cache_key(spotify_id=user.spotify_id, time_range=time_range)
+    stored = cache_bytes_get(key)
+    if stored is not None:
+        return hashlib.sha1(stored, usedforsecurity=False).hexdigest()
+    return str((ranking(time_range) or {}).get("synced_at"))
+
+
 def dashboard_get(*, user, time_range: str) -> dict:
     """Everything the dashboard page renders for one user and time range."""
     top = selectors.top_get(user=user, time_range=time_range)
     recent_range, baseline_range = CHANGE_PAIRS[time_range]
-    tops = {time_range: top}
-    for other in (recent_range, baseline_range):
-        if other not in tops:
-            tops[other] = selectors.top_get(user=user, time_range=other)
-    recent, baseline = tops[recent_range], tops[baseline_range]
-    # Only the sections' template (``grid_html``) reads the changes and the tracks' shown form:
-    # worked out when it renders, not on every view whose sections come from the cache.
+
+    others: dict[str, dict | None] = {}
+
+    def ranking(other: str) -> dict | None:
+        if other == time_range:
+            return top
+        if other not in others:  # once: without a cache, each read is 4 queries
+            others[other] = selectors.top_get(user=user, time_range=other)
+        return others[other]
+
+    # Only the sections' template (``grid_html``) reads the changes and the tracks' shown form,
+    # and with them the other ranking: worked out when it renders, not on every view whose
+    # sections come from the cache.
     changes = SimpleLazyObject(
         lambda: _changes_shown(
             # The selector's "short" is the more recent period of the two, "medium" the longer.
-            selectors.ranking_changes_from(short=recent, medium=baseline),
+            selectors.ranking_changes_from(
+                short=ranking(recent_range), medium=ranking(baseline_range)
+            ),
             recent=recent_range,
             baseline=baseline_range,
         )
@@ -213,7 +239,12 @@ def dashboard_get(*, user, time_range: str) -> dict:
         if top
         else False,
         "changes": changes,
-        "changes_version": f"{(recent or {}).get('synced_at')}|{(baseline or {}).get('synced_at')}",
+        "changes_version": "|".join(
+            str((top or {}).get("synced_at"))
+            if r == time_range
+            else _ranking_stamp(user=user, time_range=r, ranking=ranking)
+            for r in (recent_range, baseline_range)
+        ),
         "sync": progress_shown(selectors.sync_progress_get(user=user)),
         "sync_again_at": selectors.sync_cooldown_until(user=user),
         "mood": mood_get(user=user, time_range=time_range),
@@ -357,32 +388,48 @@ def _grid_version(data: dict) -> str:
     return hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
 
 
-def _grid_signature(key: str, version: str, html: str) -> str:
+def _grid_signature(key: str, version: str, html: bytes) -> bytes:
     # Signed with SECRET_KEY: whoever can write to Redis still cannot make the page serve
     # markup (a script) that our templates did not render.
-    return salted_hmac(
-        "analytics.dashboard.grid", f"{key}|{version}|{html}", algorithm="sha256"
-    ).hexdigest()
+    return (
+        salted_hmac(
+            "analytics.dashboard.grid", f"{key}|{version}|".encode() + html, algorithm="sha256"
+        )
+        .hexdigest()
+        .encode()
+    )
+
+
+def _grid_read(key: str, version: str, entry: bytes | None) -> str | None:
+    """The HTML of an entry (``<version> <signature>\\n<html>``, bytes as stored) rendered under
+    ``version`` and signed by us; None otherwise."""
+    if not entry:
+        return None
+    head, _, html = entry.partition(b"\n")
+    entry_version, _, signature = head.partition(b" ")
+    if entry_version != version.encode() or not constant_time_compare(
+        signature, _grid_signature(key, version, html)
+    ):
+        return None
+    try:
+        return html.decode()
+    except UnicodeDecodeError:
+        return None
 
 
 def grid_html(*, user, data: dict) -> str:
     """The dashboard's sections as HTML, from the cache when what they show has not changed
-    and the cached copy carries our signature."""
+    and the cached copy carries our signature. Kept as bytes (``cache_bytes_set``): a cache miss
+    of the page reads the 100 KB of markup without decoding it from JSON."""
     key = grid_cache_key(spotify_id=user.spotify_id, time_range=data["time_range"])
     version = _grid_version(data)
-    cached = cache_get(key)
-    if (
-        isinstance(cached, dict)
-        and cached.get("version") == version
-        and isinstance(cached.get("html"), str)
-        and constant_time_compare(
-            str(cached.get("signature", "")), _grid_signature(key, version, cached["html"])
-        )
-    ):
-        return mark_safe(cached["html"])  # noqa: S308 - our template's output, signature checked
+    html = _grid_read(key, version, cache_bytes_get(key))
+    if html is not None:
+        return mark_safe(html)  # noqa: S308 - our template's output, signature checked
     html = render_to_string(GRID_TEMPLATE, data)
-    signature = _grid_signature(key, version, html)
-    cache_set(key, {"version": version, "html": html, "signature": signature}, settings.CACHE_TTL)
+    encoded = html.encode()
+    entry = b"%s %s\n%s" % (version.encode(), _grid_signature(key, version, encoded), encoded)
+    cache_bytes_set(key, entry, settings.CACHE_TTL)
     return mark_safe(html)  # noqa: S308 - our own template's output
 
 

@@ -79,7 +79,7 @@ def cache_call(method: str, *args, **kwargs):
     prefetched = _prefetched.get()
     if prefetched is not None and args:
         if method == "get" and args[0] in prefetched["keys"]:
-            return prefetched["found"].get(args[0], args[1] if len(args) > 1 else None)
+            return _prefetched_value(prefetched, args[0], args[1] if len(args) > 1 else None)
         prefetched["keys"].discard(args[0])  # written or deleted: read it again from now on
     return _guarded(getattr(cache, method), *args, **kwargs)
 
@@ -88,8 +88,10 @@ def cache_call(method: str, *args, **kwargs):
 #
 # A page that reads a dozen small keys pays a dozen round trips (each one waits behind other
 # processes on a busy machine). ``cache_prefetch`` reads them all with one MGET; within the
-# block, cache_get / cache_call("get") of those keys answer from it (a write or delete of a key
-# drops it from the block's copy). Scoped to the block by a context variable (per thread/task).
+# block, cache_get / cache_call("get") / cache_bytes_get of those keys answer from it (a write
+# or delete of a key drops it from the block's copy). On Redis each value is decoded when it is
+# first read, not before: a page that reads a key as bytes, or not at all, never pays for its
+# JSON. Scoped to the block by a context variable (per thread/task).
 _prefetched: ContextVar[dict | None] = ContextVar("personalify_cache_prefetched", default=None)
 
 
@@ -97,14 +99,85 @@ _prefetched: ContextVar[dict | None] = ContextVar("personalify_cache_prefetched"
 def cache_prefetch(keys):
     keys = list(keys)
     try:
-        found = _guarded(cache.get_many, keys)
+        found = _guarded(_stored_many, keys)
     except CacheUnavailable:
         found = None  # each read goes to the cache (or its fallback) as usual
-    token = _prefetched.set(None if found is None else {"keys": set(keys), "found": found})
+    token = _prefetched.set(None if found is None else {"keys": set(keys), **found})
     try:
         yield
     finally:
         _prefetched.reset(token)
+
+
+def _stored_many(keys: list[str]) -> dict:
+    """``{"stored": {key: bytes as Redis holds them}, "decoded": {}}`` on Redis; the cache API's
+    values as ``decoded`` elsewhere (the local-memory default keeps objects, not bytes)."""
+    client = cache_redis_client()
+    if client is None:
+        return {"stored": {}, "decoded": cache.get_many(keys)}
+    values = client.get_client(write=False).mget([client.make_key(key) for key in keys])
+    stored = {key: value for key, value in zip(keys, values, strict=True) if value is not None}
+    return {"stored": stored, "decoded": {}}
+
+
+def _prefetched_value(prefetched: dict, key: str, default):
+    decoded = prefetched["decoded"]
+    if key not in decoded:
+        stored = prefetched["stored"].get(key)
+        if stored is None:
+            return default
+        try:
+            decoded[key] = cache_redis_client().decode(stored)
+        except ValueError as exc:  # not our JSON: as if the cache had refused the read
+            raise CacheUnavailable(f"the value of {key} could not be decoded") from exc
+    return decoded[key]
+
+
+# --- Bytes stored as they are -------------------------------------------------------------------
+#
+# A large value that is only ever bytes (rendered HTML) costs its JSON encoding and decoding for
+# nothing: on Redis it is written and read with the raw client, elsewhere through the cache API.
+
+
+def cache_bytes_get(key: str) -> bytes | None:
+    """The bytes ``cache_bytes_set`` stored under ``key`` (None when there are none, or the cache
+    is down). Within ``cache_prefetch``, answered from its read."""
+    prefetched = _prefetched.get()
+    if prefetched is not None and key in prefetched["keys"]:
+        value = prefetched["stored"].get(key, prefetched["decoded"].get(key))
+    else:
+        try:
+            value = _guarded(_bytes_read, key)
+        except CacheUnavailable:
+            return None
+    return bytes(value) if isinstance(value, bytes | bytearray | memoryview) else None
+
+
+def _bytes_read(key: str):
+    client = cache_redis_client()
+    if client is None:
+        return cache.get(key)
+    return client.get_client(write=False).get(client.make_key(key))
+
+
+def cache_bytes_set(key: str, value: bytes, timeout: int) -> bool:
+    """Store ``value`` under ``key`` for ``timeout`` seconds; False when the cache is down."""
+    prefetched = _prefetched.get()
+    if prefetched is not None:
+        prefetched["keys"].discard(key)
+
+    def write():
+        client = cache_redis_client()
+        if client is None:
+            cache.set(key, value, timeout)
+        else:
+            client.get_client(write=True).set(client.make_key(key), value, ex=max(1, int(timeout)))
+
+    try:
+        _guarded(write)
+    except CacheUnavailable:
+        return False
+    return True
 
 
 def _guarded(function, *args, **kwargs):

@@ -103,6 +103,8 @@ TEMPLATES = [
                 # Last: a page rendered for the page cache gets a CSRF placeholder.
                 "personalify.pagecache.page_cache_context",
             ],
+            # {% fixed_url %} for the links every page carries (personalify/links.py).
+            "libraries": {"links": "personalify.links"},
         },
     },
 ]

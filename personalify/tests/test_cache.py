@@ -83,3 +83,40 @@ def test_a_call_the_cache_refuses_is_not_taken_for_an_outage(caplog):
         assert isinstance(raised.value.__cause__, ValueError)
         assert cache_set("still-up", 1) is True and cache_get("still-up") == 1
     assert not [r for r in caplog.records if "Cache unavailable" in r.getMessage()]
+
+
+@pytest.mark.parametrize("backend", ["redis", "locmem"])
+def test_bytes_are_read_back_as_stored_inside_and_outside_a_prefetch(settings, backend):
+    from personalify.cache import cache_bytes_get, cache_bytes_set, cache_prefetch
+
+    if backend == "locmem":
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "KEY_FUNCTION": "personalify.cache.plain_key",
+            }
+        }
+    stored = b'<p class="x">caf\xc3\xa9</p>\n\xff'  # not text, not JSON: kept as it is
+    assert cache_bytes_set("page-part", stored, 60) is True
+    assert cache_bytes_get("page-part") == stored
+    with cache_prefetch(["page-part", "nothing-here"]):
+        assert cache_bytes_get("page-part") == stored
+        assert cache_bytes_get("nothing-here") is None
+
+
+def test_a_prefetched_key_that_is_not_json_leaves_the_others_answered_from_the_read(caplog):
+    from django.core.cache import cache
+
+    from personalify.cache import cache_bytes_set, cache_prefetch
+
+    cache_set("shown", {"state": "done"})
+    cache_bytes_set("kept-html", b"<div>not json</div>", 60)
+    with (
+        caplog.at_level(logging.WARNING, logger="personalify.cache"),
+        cache_prefetch(["shown", "kept-html"]),
+    ):
+        # Gone from Redis behind the block's back: only the block's one read still has it.
+        cache.client.get_client().delete("shown")
+        assert cache_get("shown") == {"state": "done"}
+        assert cache_get("kept-html", "fallback") == "fallback"  # refused, not an outage
+    assert not [r for r in caplog.records if "Cache unavailable" in r.getMessage()]
