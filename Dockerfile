@@ -23,9 +23,14 @@ EXPOSE 8000
 #   sync x2:      13, 177, 170 (once collapsed: polls' median 407 ms; a request, slow page or
 #                              client holds the whole process, and sync has no keep-alive)
 #   sync x5:     230,  93, 165 (2.5x the memory)
+# Again at load 1.2-3.5 with kept pages served gzip, each the median of 5 rounds (2026-12-07,
+# fresh clone of b272146):
+#   gthread 2x4 1,014, gthread 3x4 867, sync x2 994, sync x5 824 req/s; every poll answered
+#   (polls' p95 45 / 50 / 30 / 42 ms). And bench/abuse.py, same run: /about/ while four clients
+#   post the worst lyrics paste, p95 15.9 ms on gthread against 1,956 ms on sync workers.
 # gthread 2x4 (one process per core) has the best median and never fell apart; a third process
-# was as often worse as better on 2 cores. Threads also let a slow page (a cold dashboard, an
-# emotion analysis) wait on I/O without stalling its process, and idle keep-alive connections
-# wait in the worker's poller, not on a thread. GUNICORN_WORKERS / GUNICORN_THREADS: about one
-# process per core on bigger machines.
+# was as often worse as better on 2 cores; sync workers match it only while no request is slow.
+# Threads also let a slow page (a cold dashboard, an emotion analysis) wait on I/O without
+# stalling its process, and idle keep-alive connections wait in the worker's poller, not on a
+# thread. GUNICORN_WORKERS / GUNICORN_THREADS: about one process per core on bigger machines.
 CMD ["gunicorn", "personalify.wsgi:application", "-c", "gunicorn.conf.py"]
