@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from music.models import Artist, SyncState, Track, TrackArtist, UserArtist, UserTrack
-from music.spotify import SpotifyArtist, SpotifyTrack
+from music.spotify import SpotifyArtist, SpotifyArtistRef, SpotifyTrack
 
 
 def _artist_row(artist: SpotifyArtist) -> Artist:
@@ -44,20 +44,27 @@ def _track_row(track: SpotifyTrack) -> Track:
 
 def catalogue_upsert(fetched: dict[str, dict[str, list]]) -> None:
     """Upsert artists, tracks and credits in 4 statements, whatever the number of items."""
-    artists: dict[str, Artist] = {}
-    refs: dict[str, Artist] = {}
-    tracks: dict[str, Track] = {}
-    credited: dict[tuple[str, str], TrackArtist] = {}
+    # The ranges' lists overlap (an artist in several ranges): one row per id, built once.
+    # The last list's copy of an item wins, the first credit of an artist gives its row.
+    artist_items: dict[str, SpotifyArtist] = {}
+    track_items: dict[str, SpotifyTrack] = {}
     for lists in fetched.values():
-        for artist in lists["artists"]:
-            artists[artist.id] = _artist_row(artist)
+        artist_items.update((artist.id, artist) for artist in lists["artists"])
+        track_items.update((track.id, track) for track in lists["tracks"])
+    ref_items: dict[str, SpotifyArtistRef] = {}
+    positions: dict[tuple[str, str], int] = {}
+    for lists in fetched.values():
         for track in lists["tracks"]:
-            tracks[track.id] = _track_row(track)
             for position, ref in enumerate(track.artists):
-                refs.setdefault(ref.id, Artist(id=ref.id, name=ref.name, url=ref.url))
-                credited[(track.id, ref.id)] = TrackArtist(
-                    track_id=track.id, artist_id=ref.id, position=position
-                )
+                ref_items.setdefault(ref.id, ref)
+                positions[(track.id, ref.id)] = position
+    artists = {id_: _artist_row(artist) for id_, artist in artist_items.items()}
+    tracks = {id_: _track_row(track) for id_, track in track_items.items()}
+    refs = {id_: Artist(id=id_, name=ref.name, url=ref.url) for id_, ref in ref_items.items()}
+    credited = {
+        key: TrackArtist(track_id=key[0], artist_id=key[1], position=position)
+        for key, position in positions.items()
+    }
     # Credited artists first, inserted only if unknown (they carry no genres or images) ...
     Artist.objects.bulk_create(refs.values(), ignore_conflicts=True)
     # ... then the full artist objects, which replace whatever was known.
