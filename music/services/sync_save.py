@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db import connection
+from django.db import connections, router
 
 from music.models import Artist, SyncState, Track, TrackArtist, UserArtist, UserTrack
 from music.spotify import SpotifyArtist, SpotifyArtistRef, SpotifyTrack
@@ -146,6 +146,7 @@ def _rankings_insert(model, item: str, user, rows: list[tuple[str, str, int]]) -
     if not rows:
         return
     meta = model._meta
+    connection = connections[router.db_for_write(model)]  # where bulk_create would write
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(meta.get_field(name).column) for name in ("user", "time_range", item, "rank")
