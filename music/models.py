@@ -15,6 +15,16 @@ from django.db import models
 from .spotify.ranges import TimeRange
 
 
+def genres_found(genres, musicbrainz_genres) -> tuple[list[str], str | None]:
+    """An artist's genres shown and where they came from, from its two genre columns (for a
+    reader of plain values; ``Artist.genres_found`` on a model)."""
+    if genres:
+        return list(genres), "spotify"
+    if musicbrainz_genres:
+        return list(musicbrainz_genres), "musicbrainz"
+    return [], None
+
+
 class Artist(models.Model):
     """Public catalogue data of an artist, shared by every user who ranks it."""
 
@@ -46,11 +56,7 @@ class Artist(models.Model):
     def genres_found(self) -> tuple[list[str], str | None]:
         """The genres shown and where they came from: Spotify's when it sent some, else
         MusicBrainz's, else ``([], None)`` (unclassified)."""
-        if self.genres:
-            return list(self.genres), "spotify"
-        if self.musicbrainz_genres:
-            return list(self.musicbrainz_genres), "musicbrainz"
-        return [], None
+        return genres_found(self.genres, self.musicbrainz_genres)
 
 
 class Track(models.Model):

@@ -27,6 +27,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Value
 from django.utils import timezone
 
 from accounts.exceptions import SpotifyReauthRequired
@@ -197,12 +198,16 @@ def _sync_locked(user, time_ranges, client, progress: SyncProgress, result: Sync
             # The builder reads the states' sync time: write them first.
             sync_states_write(user, sync_id=sync_id, now=now, fetched=fetched, errors={})
             built = top_build_many(user=user, time_ranges=tuple(fetched))
+            # The payload as an expression: Django then inserts the rows as VALUES, not as
+            # arrays to UNNEST, which psycopg quotes in Python character by character (~10 ms
+            # for a sync's 3 payloads, against ~1 ms this way).
+            payload_field = HistoryOutbox._meta.get_field("payload")
             HistoryOutbox.objects.bulk_create(
                 HistoryOutbox(
                     sync_id=sync_id,
                     user=user,
                     time_range=r,
-                    payload=history_payload(payload),
+                    payload=Value(history_payload(payload), output_field=payload_field),
                 )
                 for r, payload in built.items()
             )

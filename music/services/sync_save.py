@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connections, router
+
 from music.models import Artist, SyncState, Track, TrackArtist, UserArtist, UserTrack
-from music.spotify import SpotifyArtist, SpotifyTrack
+from music.spotify import SpotifyArtist, SpotifyArtistRef, SpotifyTrack
 
 
 def _artist_row(artist: SpotifyArtist) -> Artist:
@@ -44,20 +46,27 @@ def _track_row(track: SpotifyTrack) -> Track:
 
 def catalogue_upsert(fetched: dict[str, dict[str, list]]) -> None:
     """Upsert artists, tracks and credits in 4 statements, whatever the number of items."""
-    artists: dict[str, Artist] = {}
-    refs: dict[str, Artist] = {}
-    tracks: dict[str, Track] = {}
-    credited: dict[tuple[str, str], TrackArtist] = {}
+    # The ranges' lists overlap (an artist in several ranges): one row per id, built once.
+    # The last list's copy of an item wins, the first credit of an artist gives its row.
+    artist_items: dict[str, SpotifyArtist] = {}
+    track_items: dict[str, SpotifyTrack] = {}
     for lists in fetched.values():
-        for artist in lists["artists"]:
-            artists[artist.id] = _artist_row(artist)
+        artist_items.update((artist.id, artist) for artist in lists["artists"])
+        track_items.update((track.id, track) for track in lists["tracks"])
+    ref_items: dict[str, SpotifyArtistRef] = {}
+    positions: dict[tuple[str, str], int] = {}
+    for lists in fetched.values():
         for track in lists["tracks"]:
-            tracks[track.id] = _track_row(track)
             for position, ref in enumerate(track.artists):
-                refs.setdefault(ref.id, Artist(id=ref.id, name=ref.name, url=ref.url))
-                credited[(track.id, ref.id)] = TrackArtist(
-                    track_id=track.id, artist_id=ref.id, position=position
-                )
+                ref_items.setdefault(ref.id, ref)
+                positions[(track.id, ref.id)] = position
+    artists = {id_: _artist_row(artist) for id_, artist in artist_items.items()}
+    tracks = {id_: _track_row(track) for id_, track in track_items.items()}
+    refs = {id_: Artist(id=id_, name=ref.name, url=ref.url) for id_, ref in ref_items.items()}
+    credited = {
+        key: TrackArtist(track_id=key[0], artist_id=key[1], position=position)
+        for key, position in positions.items()
+    }
     # Credited artists first, inserted only if unknown (they carry no genres or images) ...
     Artist.objects.bulk_create(refs.values(), ignore_conflicts=True)
     # ... then the full artist objects, which replace whatever was known.
@@ -107,17 +116,48 @@ def rankings_replace(user, fetched: dict[str, dict[str, list]]) -> None:
     """Replace the fetched ranges' rankings (4 statements for any number of ranges)."""
     ranges = list(fetched)
     UserArtist.objects.filter(user=user, time_range__in=ranges).delete()
-    UserArtist.objects.bulk_create(
-        UserArtist(user=user, time_range=r, artist_id=a.id, rank=rank)
-        for r in ranges
-        for rank, a in enumerate(_unique(fetched[r]["artists"]), start=1)
+    _rankings_insert(
+        UserArtist,
+        "artist",
+        user,
+        [
+            (r, a.id, rank)
+            for r in ranges
+            for rank, a in enumerate(_unique(fetched[r]["artists"]), start=1)
+        ],
     )
     UserTrack.objects.filter(user=user, time_range__in=ranges).delete()
-    UserTrack.objects.bulk_create(
-        UserTrack(user=user, time_range=r, track_id=t.id, rank=rank)
-        for r in ranges
-        for rank, t in enumerate(_unique(fetched[r]["tracks"]), start=1)
+    _rankings_insert(
+        UserTrack,
+        "track",
+        user,
+        [
+            (r, t.id, rank)
+            for r in ranges
+            for rank, t in enumerate(_unique(fetched[r]["tracks"]), start=1)
+        ],
     )
+
+
+def _rankings_insert(model, item: str, user, rows: list[tuple[str, str, int]]) -> None:
+    """Insert ``(time_range, item id, rank)`` rows of ``user`` in one statement that unnests
+    three arrays: a sync writes ~300 ranking rows, and bulk_create's model per row (and its
+    per-field preparation) cost several times what PostgreSQL takes to store them."""
+    if not rows:
+        return
+    meta = model._meta
+    connection = connections[router.db_for_write(model)]  # where bulk_create would write
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(meta.get_field(name).column) for name in ("user", "time_range", item, "rank")
+    )
+    time_ranges, ids, ranks = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
+            "SELECT %s, * FROM unnest(%s::text[], %s::text[], %s::integer[])",
+            [user.spotify_id, time_ranges, ids, ranks],
+        )
 
 
 def _unique(items: list) -> list:

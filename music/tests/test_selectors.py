@@ -9,7 +9,10 @@ import pytest
 import redis
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
+from django.utils.timezone import now
 
+from music.models import Artist, TrackArtist, UserArtist, UserTrack
 from music.selectors import (
     ranking_changes,
     sync_progress_get,
@@ -79,6 +82,42 @@ def test_top_get_builds_the_same_dict_from_postgresql_when_the_cache_is_empty(sp
     cache.delete(_key(spotify_user))
     assert top_get(user=spotify_user, time_range="short_term") == cached
     assert _raw_redis().get(_key(spotify_user))  # and re-cached
+
+
+def test_top_build_many_shows_the_stored_genres_and_credits_when_musicbrainz_filled_them(
+    spotify_user,
+):
+    """The builder reads plain columns: each item must say what the models say (genres from
+    Spotify, else MusicBrainz; credits in their order)."""
+    library_sync(user=spotify_user)
+    first, second, third = (
+        row.artist
+        for row in UserArtist.objects.filter(user=spotify_user, time_range="short_term")
+        .select_related("artist")
+        .order_by("rank")[:3]
+    )
+    Artist.objects.filter(id=first.id).update(
+        genres=[], musicbrainz_genres=["shoegaze", "dream pop"], musicbrainz_checked_at=now()
+    )
+    Artist.objects.filter(id=second.id).update(genres=None, musicbrainz_checked_at=now())
+    Artist.objects.filter(id=third.id).update(genres=None, musicbrainz_checked_at=None)
+    track = UserTrack.objects.filter(user=spotify_user, time_range="short_term").get(rank=1).track
+    TrackArtist.objects.filter(track=track).update(position=F("position") + 10)
+    TrackArtist.objects.create(track=track, artist=third, position=0)
+
+    built = top_build_many(user=spotify_user, time_ranges=("short_term",))["short_term"]
+
+    assert [
+        (a["genres"], a["genres_source"], a["musicbrainz_checked"]) for a in built["artists"][:3]
+    ] == [(["shoegaze", "dream pop"], "musicbrainz", True), ([], None, True), ([], None, False)]
+    for item in built["artists"]:
+        artist = Artist.objects.get(id=item["id"])
+        assert (item["genres"], item["genres_source"]) == artist.genres_found
+    credited = TrackArtist.objects.filter(track=track).order_by("position")
+    assert built["tracks"][0]["artists"] == [
+        {"id": c.artist.id, "name": c.artist.name} for c in credited.select_related("artist")
+    ]
+    assert built["tracks"][0]["artists"][0]["id"] == third.id
 
 
 @pytest.mark.parametrize("n_items", [5, 50])

@@ -19,6 +19,8 @@ from personalify.testing.users import spotify_user_make
 
 from .sync_helpers import ranking, raw_redis, top_page
 
+SYNC_QUERY_BUDGET = 22
+
 pytestmark = pytest.mark.django_db
 
 
@@ -82,6 +84,18 @@ def test_library_sync_query_count_does_not_grow_when_items_grow(fake_spotify_fac
             assert library_sync(user=user).ok
         counts[n] = len(queries)
     assert counts[10] == counts[50]
+
+
+def test_library_sync_query_count_stays_at_its_budget_when_all_ranges_are_fetched(
+    spotify_user,
+):
+    """Issue 15 item 5: a full sync is a fixed number of statements (the token, the writes,
+    the read-back, the outbox; 21 in bench/sync.py, which passes its own client): the sync's
+    speed-ups must not buy time with more of them."""
+    library_sync(user=spotify_user)
+    with CaptureQueriesContext(connection) as queries:
+        assert library_sync(user=spotify_user).ok
+    assert len(queries) == SYNC_QUERY_BUDGET, [q["sql"][:80] for q in queries]
 
 
 def test_library_sync_runs_the_same_queries_again_when_repeated(spotify_user):

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from music.history import history_client_reset, sync_history_for_user
 from music.models import HistoryOutbox
+from music.selectors import top_get
 from music.services import history_outbox_flush, library_sync
+from music.services.sync_save import history_payload
 from music.spotify import TimeRange
 
 from .sync_helpers import mongodb_down
@@ -54,6 +56,26 @@ def test_library_sync_keeps_history_in_the_outbox_when_mongodb_is_down(
     documents = sync_history_for_user(spotify_id=spotify_user.spotify_id)
     assert len(documents) == 3
     assert all(d["sync_id"] == result.sync_id and len(d["history"]) == 1 for d in documents)
+
+
+def test_library_sync_stores_each_range_history_payload_as_json_when_mongodb_is_down(
+    spotify_user, settings, mongo_server
+):
+    """The outbox rows are inserted from expressions (not UNNEST arrays): each must hold
+    its range's history part as a JSON object, byte for byte what the cache got."""
+    settings.MONGO_URI = "mongodb://127.0.0.1:9/"
+    history_client_reset()
+    try:
+        assert library_sync(user=spotify_user).ok
+    finally:
+        settings.MONGO_URI = mongo_server
+        history_client_reset()
+    rows = {row.time_range: row.payload for row in HistoryOutbox.objects.filter(user=spotify_user)}
+    assert sorted(rows) == sorted(TimeRange.values)
+    for time_range, payload in rows.items():
+        built = top_get(user=spotify_user, time_range=time_range)
+        assert payload == history_payload(built)
+        assert isinstance(payload["artists"], list) and len(payload["artists"]) == 20
 
 
 def test_history_outbox_flush_delivers_once_when_a_record_is_delivered_twice(spotify_user):
