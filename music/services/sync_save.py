@@ -142,11 +142,18 @@ def rankings_replace(user, fetched: dict[str, dict[str, list]]) -> None:
 def _rankings_insert(model, item: str, user, rows: list[tuple[str, str, int]]) -> None:
     """Insert ``(time_range, item id, rank)`` rows of ``user`` in one statement that unnests
     three arrays: a sync writes ~300 ranking rows, and bulk_create's model per row (and its
-    per-field preparation) cost several times what PostgreSQL takes to store them."""
+    per-field preparation) cost several times what PostgreSQL takes to store them. Other
+    databases (SQLite, `make run`'s embedded default) have no arrays: bulk_create there."""
     if not rows:
         return
     meta = model._meta
     connection = connections[router.db_for_write(model)]  # where bulk_create would write
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(
+            model(user=user, time_range=time_range, **{f"{item}_id": item_id}, rank=rank)
+            for time_range, item_id, rank in rows
+        )
+        return
     quote = connection.ops.quote_name
     columns = ", ".join(
         quote(meta.get_field(name).column) for name in ("user", "time_range", item, "rank")
