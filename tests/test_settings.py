@@ -234,3 +234,26 @@ def test_make_run_creates_a_private_random_secret_key_once_and_reuses_it(tmp_pat
     assert len(first) >= 50 and path.stat().st_mode & 0o077 == 0
     assert secret_key_ensure(path) == first
     assert secret_key_ensure(tmp_path / "other") != first
+
+
+def test_demo_loads_through_the_sync_when_the_database_is_the_embedded_sqlite(tmp_path):
+    # `make run`'s default: the demo's lists go through the real sync, whose PostgreSQL-only
+    # statements (arrays, unnest) must have a path SQLite takes.
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "SECRET_KEY": "test-only",
+        "DEBUG": "1",
+    }
+    for command in (["migrate", "--noinput"], ["load_demo"]):
+        done = subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+    assert "short_term: 30 artists, 30 tracks" in done.stdout + done.stderr
